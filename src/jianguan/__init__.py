@@ -1,0 +1,1 @@
+"""jianguan (监管): risk-based market supervision for market regulation bureaus."""

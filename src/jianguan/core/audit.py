@@ -1,0 +1,85 @@
+"""Write audit events in the caller's transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from typing import Any
+
+from django.db import models
+
+from .models import AuditEvent
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, list | tuple | set):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """{field: [before, after]} for the fields that changed."""
+    return {
+        k: [_jsonable(before.get(k)), _jsonable(after.get(k))]
+        for k in sorted(set(before) | set(after))
+        if _jsonable(before.get(k)) != _jsonable(after.get(k))
+    }
+
+
+def record(
+    actor,
+    action: str,
+    obj: models.Model | None = None,
+    *,
+    changes: dict | None = None,
+    note: str = "",
+    district=None,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    object_repr: str | None = None,
+) -> AuditEvent:
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+        object_repr = object_repr or str(obj)[:255]
+        if district is None:
+            district = _district_of(obj)
+    return AuditEvent.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_label=_label(actor),
+        action=action,
+        object_type=object_type or "",
+        object_id=object_id or "",
+        object_repr=object_repr or "",
+        changes={k: v for k, v in (changes or {}).items()},
+        note=note,
+        district=district,
+    )
+
+
+def history(obj: models.Model):
+    return AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+
+
+def _label(actor) -> str:
+    if actor is None or not getattr(actor, "pk", None):
+        return str(actor) if isinstance(actor, str) else "系统"
+    return actor.get_full_name() or actor.get_username()
+
+
+def _district_of(obj: models.Model):
+    path = getattr(type(obj), "scope_district", None)
+    if not path:
+        return None
+    value: Any = obj
+    for part in path.split("__"):
+        value = getattr(value, part, None)
+        if value is None:
+            return None
+    return value

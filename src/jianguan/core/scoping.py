@@ -1,0 +1,60 @@
+"""The one jurisdiction mechanism (市 → 区 → 所队).
+
+Every query for user-visible data goes through `Model.objects.restrict(user, action)`, in the
+spirit of NetBox's RestrictedQuerySet. A model says where its jurisdiction lives with two class
+attributes naming lookups to org.Unit:
+
+    scope_district = "district"          # the district bureau that owns the row
+    scope_station = "station"            # the station/team within it (optional)
+
+A model with both set to None is city-wide reference data (e.g. the expert pool): every staff
+member may view it, only city administrators may change it.
+
+Views fetch single objects with get_object_or_404(qs.restrict(...)), so a row outside the
+caller's jurisdiction answers 404, never 403: its existence does not leak.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+
+if TYPE_CHECKING:
+    from jianguan.org.models import User
+
+VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
+ACTIONS = (VIEW, ADD, CHANGE, DELETE)
+
+
+class ScopedQuerySet(models.QuerySet):
+    def restrict(self, user: User | Any, action: str = VIEW) -> ScopedQuerySet:
+        if action not in ACTIONS:
+            raise ValueError(f"unknown action {action!r}")
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        role = user.role_spec
+        if action not in role.actions:
+            return self.none()
+        model = self.model
+        district_path = getattr(model, "scope_district", None)
+        station_path = getattr(model, "scope_station", None)
+        if district_path is None and station_path is None:
+            # City-wide reference data: read by all staff, written by the city only.
+            if action == VIEW or user.scope_level == "city":
+                return self.all()
+            return self.none()
+        level = user.scope_level
+        if level == "city":
+            return self.all()
+        if level == "district":
+            return self.filter(**{district_path: user.unit.district_id})
+        if level == "station" and station_path:
+            return self.filter(**{station_path: user.unit_id})
+        return self.none()
+
+
+class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):  # type: ignore[misc]
+    pass

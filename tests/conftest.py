@@ -1,0 +1,70 @@
+"""Shared fixtures: users of every role on the real Shanghai units, entities with valid codes."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from jianguan.core import uscc
+from jianguan.org.models import Unit, User
+from jianguan.registry.models import Entity
+
+_serial = itertools.count(1)
+
+DISTRICT_A = "310101"  # 黄浦区
+DISTRICT_B = "310104"  # 徐汇区
+
+
+def new_uscc(region: str = "310101", category: str = "1") -> str:
+    """A fresh valid code: 9 = market regulation, category, region, 9-char identifier."""
+    return uscc.compose(f"9{category}{region}MA{next(_serial):07d}")
+
+
+def unit(code: str) -> Unit:
+    return Unit.objects.get(code=code)
+
+
+@pytest.fixture
+def make_user(db):
+    def make(role: str, unit_code: str, username: str | None = None) -> User:
+        name = username or f"{role}-{unit_code}-{next(_serial)}"
+        user = User.objects.create_user(username=name, password="pw-for-tests-only", role=role, unit=unit(unit_code))
+        user.full_clean()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def city_admin(make_user):
+    return make_user("city_admin", "310000", "city")
+
+
+@pytest.fixture
+def admin_a(make_user):
+    return make_user("district_admin", DISTRICT_A, "admin_a")
+
+
+@pytest.fixture
+def admin_b(make_user):
+    return make_user("district_admin", DISTRICT_B, "admin_b")
+
+
+@pytest.fixture
+def station_a(make_user):
+    return make_user("station_inspector", f"{DISTRICT_A}-S01", "station_a")
+
+
+@pytest.fixture
+def make_entity(db):
+    def make(district_code: str = DISTRICT_A, station_code: str | None = None, **fields) -> Entity:
+        district = unit(district_code)
+        station = unit(station_code) if station_code else None
+        code = fields.pop("uscc", None) or new_uscc(district.region_code or "310115")
+        return Entity.objects.create(
+            uscc=code, region_code=code[2:8], name=fields.pop("name", f"测试企业{code[-6:]}有限公司"),
+            district=district, station=station, **fields,
+        )
+
+    return make
