@@ -31,29 +31,32 @@ class ScopedQuerySet(models.QuerySet):
     def restrict(self, user: User | Any, action: str = VIEW) -> ScopedQuerySet:
         if action not in ACTIONS:
             raise ValueError(f"unknown action {action!r}")
-        if user is None or not user.is_authenticated or not user.is_active:
+        if not allowed(user, action, self.model):
             return self.none()
-        if user.is_superuser:
-            return self.all()
-        role = user.role_spec
-        if action not in role.actions:
-            return self.none()
-        model = self.model
-        district_path = getattr(model, "scope_district", None)
-        station_path = getattr(model, "scope_station", None)
-        if district_path is None and station_path is None:
-            # City-wide reference data: read by all staff, written by the city only.
-            if action == VIEW or user.scope_level == "city":
-                return self.all()
-            return self.none()
-        level = user.scope_level
-        if level == "city":
+        level = "city" if user.is_superuser else user.scope_level
+        district_path = getattr(self.model, "scope_district", None)
+        station_path = getattr(self.model, "scope_station", None)
+        if level == "city" or (district_path is None and station_path is None):
+            # City-wide reference data (no scope paths) is read by all staff; allowed() has
+            # already limited its writes to the city.
             return self.all()
         if level == "district":
             return self.filter(**{district_path: user.unit.district_id})
         if level == "station" and station_path:
             return self.filter(**{station_path: user.unit_id})
         return self.none()
+
+
+def allowed(user, action: str, model: type[models.Model]) -> bool:
+    """May `user` perform `action` on rows of `model` at all (to show buttons, to guard creates)?"""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    if action not in user.role_spec.actions or user.scope_level is None:
+        return False
+    city_wide = getattr(model, "scope_district", None) is None and getattr(model, "scope_station", None) is None
+    return action == VIEW or not city_wide or user.scope_level == "city"
 
 
 class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):  # type: ignore[misc]
