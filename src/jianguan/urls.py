@@ -1,13 +1,20 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from jianguan.api import api
+from jianguan.core import views as core_views
 
 urlpatterns = [
-    path("", include("jianguan.core.urls")),
-    path("", include("jianguan.org.urls")),
+    path("", core_views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("system/", include("jianguan.core.urls")),
+    path("account/", include("jianguan.org.urls")),
     path("registry/", include("jianguan.registry.urls")),
     path("personnel/", include("jianguan.personnel.urls")),
     path("api/", api.urls),
+    # Operators only (superusers): users and units. Roster data is changed through the pages,
+    # which scope and audit every write.
     path("django-admin/", admin.site.urls),
 ]
