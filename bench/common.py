@@ -1,0 +1,41 @@
+"""Shared by the benchmarks: a PostgreSQL database of their own, and bench/results.json."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results.json"
+PG_BASE = os.environ.get("JIANGUAN_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+
+
+def fresh_database(name: str) -> str:
+    """Drop and create a PostgreSQL database, migrate it, return its URL."""
+    for sql in (f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name}"):
+        subprocess.run(["psql", f"{PG_BASE}/postgres", "-q", "-c", sql], check=True)
+    url = f"{PG_BASE}/{name}"
+    env = {**os.environ, "DATABASE_URL": url}
+    subprocess.run([sys.executable, "-m", "jianguan", "migrate", "-v0"], check=True, env=env)
+    return url
+
+
+def setup_django(database_url: str) -> None:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jianguan.settings.base")
+    os.environ.setdefault("JIANGUAN_TASKS", "immediate")
+    import django
+
+    django.setup()
+
+
+def record(figures: dict[str, float]) -> None:
+    """Merge figures (name → value, unit in the name) into bench/results.json."""
+    data = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    data.update({k: round(v, 3) if isinstance(v, float) else v for k, v in figures.items()})
+    RESULTS.write_text(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
+    for key, value in figures.items():
+        print(f"  {key:48s} {value:>14,.1f}" if isinstance(value, float | int) else f"  {key}: {value}")

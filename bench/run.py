@@ -1,0 +1,44 @@
+"""`make bench`: every benchmark, each beside its baseline measured in the same run.
+
+Each bench/bench_*.py is run in its own process (so peak memory is its own), writes its figures
+into bench/results.json, and this runner prints the table. Needs PostgreSQL (JIANGUAN_BENCH_PG,
+default postgres://postgres@127.0.0.1:5432). Not part of `make test`.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+# (figure, baseline figure, "higher" or "lower" is better)
+PAIRS = [
+    ("import_rows_per_s", "import_baseline_bulk_create_rows_per_s", "higher"),
+]
+
+
+def main() -> int:
+    failed = []
+    for script in sorted(HERE.glob("bench_*.py")):
+        print(f"== {script.name}", flush=True)
+        started = time.monotonic()
+        if subprocess.call([sys.executable, str(script), *sys.argv[1:]]) != 0:
+            failed.append(script.name)
+        print(f"   ({time.monotonic() - started:.0f} s)", flush=True)
+    results = json.loads((HERE / "results.json").read_text()) if (HERE / "results.json").exists() else {}
+    print("\nfigure                                     value      baseline     ratio")
+    for figure, baseline, better in PAIRS:
+        if figure in results and baseline in results and results[baseline]:
+            ours, base = results[figure], results[baseline]
+            ratio = ours / base if better == "higher" else base / ours
+            print(f"{figure:38s} {ours:>12,.1f} {base:>12,.1f} {ratio:>8.2f}×")
+    if failed:
+        print("failed:", ", ".join(failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
