@@ -23,7 +23,7 @@ run: $(STAMP)
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(BIN)/jianguan db_worker --interval 0.5 >> var/worker.log 2>&1 & \
 	  echo "打开 http://$(HOST)/ 登录（Ctrl+C 停止）"; \
-	  $(BIN)/jianguan runserver $(HOST) --insecure
+	  $(BIN)/jianguan runserver $(HOST)
 
 test: $(STAMP)
 	$(BIN)/python tools/run_tests.py
