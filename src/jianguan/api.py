@@ -1,9 +1,37 @@
-"""The API root: Django Ninja, token authentication, OpenAPI at /api/docs."""
+"""The API root: Django Ninja, token authentication, OpenAPI at /api/docs.
 
+Every answer that is not a success has the same body, {"detail": "中文说明", "errors": {field: [..]}}
+(core.api.ErrorOut), produced by the exception handlers below:
+
+    401  no, unknown or revoked token            ninja AuthenticationError
+    400  body is not JSON                        ninja HttpError
+    403  the caller's role may not do this        django PermissionDenied
+    404  no such object in the caller's reach     django ObjectDoesNotExist / Http404
+    409  unique clash lost to a concurrent write  django IntegrityError
+    422  bad parameters or data                   ninja ValidationError / django ValidationError
+
+The docs page serves Swagger UI from static/vendor/swagger-ui (never a CDN): the offices and CI
+have no internet, and the site's CSP allows only its own scripts.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.http import Http404, HttpResponse
+from django.templatetags.static import static
+from django.utils.html import format_html, json_script
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.docs import DocsBase
 from ninja.security import HttpBearer
 
 from jianguan.org.models import ApiToken
+from jianguan.personnel.api import router as inspectors_router
+from jianguan.registry.api import router as entities_router
 
 
 class TokenAuth(HttpBearer):
@@ -14,10 +42,177 @@ class TokenAuth(HttpBearer):
         return user
 
 
+class LocalSwagger(DocsBase):
+    """Swagger UI from the vendored build under static/vendor/swagger-ui; no inline script."""
+
+    page = (
+        '<!DOCTYPE html><html lang="zh-hans"><head><meta charset="utf-8">'
+        "<title>{title}</title>"
+        '<link rel="stylesheet" href="{css}"></head>'
+        '<body><div id="swagger-ui"></div>{config}'
+        '<script src="{bundle}"></script><script src="{init}"></script></body></html>'
+    )
+
+    def render_page(self, request, api, **kwargs) -> HttpResponse:
+        config = {
+            "url": self.get_openapi_url(api, kwargs),
+            "layout": "BaseLayout",
+            "deepLinking": True,
+            "validatorUrl": None,  # Swagger's public validator is online; we are not
+        }
+        return HttpResponse(
+            format_html(
+                self.page,
+                title=f"{api.title} 接口文档",
+                css=static("vendor/swagger-ui/swagger-ui.css"),
+                bundle=static("vendor/swagger-ui/swagger-ui-bundle.js"),
+                init=static("jianguan/api_docs.js"),
+                config=json_script(config, "swagger-settings"),
+            )
+        )
+
+
 api = NinjaAPI(
     title="jianguan API",
     version="1",
-    description="监管平台接口：检查对象、检查人员。所有接口按用户所属机构的管辖范围过滤。",
+    description=(
+        "监管平台接口：检查对象、检查人员。\n\n"
+        "认证：在请求头中携带 `Authorization: Bearer <令牌>`（令牌由管理员签发，只显示一次）。"
+        "所有接口按令牌所属用户的机构管辖范围过滤：管辖范围以外的对象一律答复 404。\n\n"
+        '错误答复的格式统一为 `{"detail": "中文说明", "errors": {"字段": ["说明"]}}`。'
+    ),
     auth=TokenAuth(),
     urls_namespace="api",
+    docs=LocalSwagger(),
 )
+api.add_router("/entities", entities_router)
+api.add_router("/inspectors", inspectors_router)
+
+
+# --- error answers -------------------------------------------------------------------------------
+
+
+def error(
+    request, status: int, detail: str, errors: dict[str, list[str]] | None = None
+) -> HttpResponse:
+    return api.create_response(request, {"detail": detail, "errors": errors or {}}, status=status)
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request, exc):
+    response = error(
+        request, 401, _("未认证：请在 Authorization 请求头中提供有效的 API 令牌（Bearer）")
+    )
+    response["WWW-Authenticate"] = 'Bearer realm="jianguan"'
+    return response
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc):
+    if exc.status_code == 400:
+        return error(request, 400, _("请求体无法解析：应为 UTF-8 编码的 JSON"))
+    return error(request, exc.status_code, str(exc))
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request, exc):
+    return error(request, 403, str(exc) or _("无权执行该操作"))
+
+
+@api.exception_handler(ObjectDoesNotExist)
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return error(request, 404, _("对象不存在，或不在您的管辖范围内"))
+
+
+@api.exception_handler(IntegrityError)
+def on_integrity_error(request, exc):
+    # full_clean() catches duplicates first; this is the race where another write won.
+    return error(request, 409, _("与已有数据冲突（可能已被他人同时录入），请刷新后重试"))
+
+
+@api.exception_handler(DjangoValidationError)
+def on_django_validation_error(request, exc):
+    if hasattr(exc, "error_dict"):
+        errors = {field: [str(m) for m in msgs] for field, msgs in exc.message_dict.items()}
+    else:
+        errors = {NON_FIELD_ERRORS: [str(m) for m in exc.messages]}
+    return error(request, 422, _summary(errors), errors)
+
+
+@api.exception_handler(NinjaValidationError)
+def on_request_validation_error(request, exc):
+    errors: dict[str, list[str]] = {}
+    for item in exc.errors:
+        errors.setdefault(_field_of(item.get("loc", ())), []).append(_message_of(item))
+    return error(request, 422, _summary(errors), errors)
+
+
+def _summary(errors: dict[str, list[str]]) -> str:
+    parts = [
+        msgs[0] if field == NON_FIELD_ERRORS else f"{field}：{msgs[0]}"
+        for field, msgs in errors.items()
+        if msgs
+    ]
+    return _("数据校验未通过：") + "；".join(parts)
+
+
+def _field_of(loc) -> str:
+    """("query", "limit") → "limit"; ("body", "payload", "domains", 0) → "domains.0"."""
+    loc = list(loc)
+    if loc and loc[0] == "body":
+        loc = loc[2:]  # the source and the name of the body parameter
+    elif loc:
+        loc = loc[1:]
+    return ".".join(str(part) for part in loc) or NON_FIELD_ERRORS
+
+
+def _message_of(item: dict) -> str:
+    kind, ctx = item.get("type", ""), item.get("ctx") or {}
+    template = _PYDANTIC_MESSAGES.get(kind)
+    if template is None:
+        return str(item.get("msg", ""))
+    if "expected" in ctx:  # pydantic joins the last choice with an English "or"
+        ctx = {**ctx, "expected": str(ctx["expected"]).replace(" or ", ", ")}
+    try:
+        return _(template).format(**ctx)
+    except (KeyError, IndexError):
+        return str(item.get("msg", ""))
+
+
+# Chinese for the request-parsing errors a client can cause (pydantic error types).
+_PYDANTIC_MESSAGES = {
+    "missing": "必填",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "int_from_float": "应为整数",
+    "greater_than_equal": "不能小于 {ge}",
+    "greater_than": "应大于 {gt}",
+    "less_than_equal": "不能大于 {le}",
+    "less_than": "应小于 {lt}",
+    "finite_number": "应为有限数值",
+    "string_type": "应为字符串",
+    "string_too_long": "长度不能超过 {max_length} 个字符",
+    "string_too_short": "长度不能少于 {min_length} 个字符",
+    "string_pattern_mismatch": "格式不正确（应匹配 {pattern}）",
+    "literal_error": "应为以下值之一：{expected}",
+    "enum": "应为以下值之一：{expected}",
+    "bool_parsing": "应为 true 或 false",
+    "bool_type": "应为 true 或 false",
+    "date_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_from_datetime_inexact": "日期格式应为 YYYY-MM-DD",
+    "date_type": "日期格式应为 YYYY-MM-DD",
+    "decimal_parsing": "应为数字",
+    "decimal_type": "应为数字",
+    "decimal_max_digits": "数字总位数不能超过 {max_digits} 位",
+    "decimal_max_places": "小数位数不能超过 {decimal_places} 位",
+    "decimal_whole_digits": "整数部分不能超过 {whole_digits} 位",
+    "list_type": "应为列表",
+    "too_long": "最多 {max_length} 项",
+    "dict_type": "应为 JSON 对象",
+    "model_type": "应为 JSON 对象",
+    "model_attributes_type": "应为 JSON 对象",
+    "extra_forbidden": "未知字段",
+    "json_invalid": "不是有效的 JSON",
+}

@@ -1,0 +1,79 @@
+"""Pieces every app's API shares: the error body, input types that never reach the database
+malformed, and paging.
+
+Request parsing belongs here and in the apps' api.py; validation of meaning (a credit code's
+check character, a unit outside the caller's jurisdiction) stays in the models and services, and
+reaches the client through the exception handlers in jianguan/api.py.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from django.db.models import QuerySet
+from ninja import Field, Schema
+from pydantic import AfterValidator
+from pydantic_core import PydanticCustomError
+
+# Largest value of a 64-bit primary key: anything above would overflow SQLite and PostgreSQL.
+MAX_ID = 2**63 - 1
+MAX_LIMIT = 500
+DEFAULT_LIMIT = 50
+MAX_OFFSET = 2**31 - 1
+
+
+def _clean_text(value: str) -> str:
+    """Strip surrounding whitespace; refuse what no database column can hold."""
+    if "\x00" in value:
+        raise PydanticCustomError("text_nul", "不能包含空字符（\\x00）")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise PydanticCustomError("text_encoding", "含有无效的 Unicode 字符") from None
+    return value.strip()
+
+
+# Every free-text input goes through Text (query parameters and request bodies alike).
+Text = Annotated[str, AfterValidator(_clean_text)]
+# A primary key or unit id: positive and within 64 bits, so a huge number is a 422, not a 500.
+ObjectId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+class ErrorOut(Schema):
+    """The body of every 4xx answer."""
+
+    detail: str = Field(description="中文错误说明")
+    errors: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="按字段列出的错误信息：键为字段名（__all__ 表示不针对某一字段），值为该字段的错误说明列表",
+    )
+
+
+ERROR_DESCRIPTIONS = {
+    400: "请求体无法解析（不是有效的 JSON）",
+    401: "未认证：缺少、无效或已吊销的 API 令牌",
+    403: "无权执行该操作（角色不允许）",
+    404: "对象不存在，或不在调用者的管辖范围内",
+    409: "与已有数据冲突（如统一社会信用代码或工号重复）",
+    422: "参数或数据校验未通过，errors 中按字段说明原因",
+}
+
+
+def error_responses(*codes: int) -> dict[int, type[ErrorOut]]:
+    """The `response=` entries documenting an operation's error answers."""
+    return dict.fromkeys(codes, ErrorOut)
+
+
+class PageParams(Schema):
+    limit: int = Field(
+        DEFAULT_LIMIT,
+        ge=1,
+        le=MAX_LIMIT,
+        description=f"每页条数，1–{MAX_LIMIT}，默认 {DEFAULT_LIMIT}",
+    )
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="跳过的条数（从 0 开始）")
+
+
+def page(qs: QuerySet, limit: int, offset: int, render) -> dict[str, Any]:
+    """{count, items} for one page of a (scoped, ordered) queryset."""
+    return {"count": qs.count(), "items": [render(obj) for obj in qs[offset : offset + limit]]}
