@@ -124,12 +124,21 @@ class Entity(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean_fields(self, exclude=None) -> None:
+        # Spaces and lower case are normalised before the length check (DOMAIN.md).
+        self.uscc = uscc.normalise(self.uscc or "")
+        super().clean_fields(exclude)
+
     def clean(self) -> None:
         try:
             self.uscc = uscc.validate(self.uscc)
         except uscc.USCCError as e:
             raise ValidationError({"uscc": str(e)}) from e
         self.region_code = self.uscc[2:8]
+        if self.district_id and not self.district.is_district:
+            raise ValidationError({"district": _("所属区局须为区级市场监管局")})
+        if self.station_id and not self.station.is_station:
+            raise ValidationError({"station": _("所属所须为市场监管所或执法大队")})
         if self.station_id and self.district_id and self.station.district_id != self.district_id:
             raise ValidationError({"station": _("所属所不属于所选区局")})
         if self.industry_code and not industry_known(self.industry_code):

@@ -137,7 +137,7 @@ STORAGES = {
 }
 # Uploads live outside the web root and are served only by views that check permission.
 MEDIA_ROOT = VAR_DIR / "files"
-MEDIA_URL = None
+MEDIA_URL = "/files/"  # never routed: files are served by permission-checking views
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 JIANGUAN_IMPORT_MAX_BYTES = 512 * 1024 * 1024
