@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from .models import AuditEvent, Job
 
 PAGE_SIZE = 50
 
@@ -19,9 +31,349 @@ def paginate(request, qs, per_page: int = PAGE_SIZE) -> dict:
     params = request.GET.copy()
     params.pop("page", None)
     encoded = params.urlencode()
-    return {"page_obj": page, "rows": page.object_list, "querystring_without_page": f"{encoded}&" if encoded else ""}
+    return {
+        "page_obj": page,
+        "rows": page.object_list,
+        "querystring_without_page": f"{encoded}&" if encoded else "",
+    }
+
+
+# --- home -------------------------------------------------------------------------------------
+
+DASHBOARD_TTL = 60  # seconds: counts over millions of rows are not recomputed on every visit
 
 
 @login_required
 def home(request):
-    return render(request, "core/home.html", {})
+    user = request.user
+    return render(
+        request,
+        "core/home.html",
+        {
+            "counts": _dashboard_counts(user),
+            "recent_events": AuditEvent.objects.restrict(user)[:8],
+            "recent_jobs": Job.objects.restrict(user)[:5],
+            "jobs_running": Job.objects.restrict(user)
+            .filter(status__in=[Job.Status.QUEUED, Job.Status.RUNNING])
+            .count(),
+        },
+    )
+
+
+def _dashboard_counts(user) -> dict:
+    """Counts the user may see, cached per jurisdiction (the same numbers for everyone in it)."""
+    if user.is_superuser:
+        key = "home:superuser"
+    else:
+        key = f"home:{user.role}:{user.scope_level}:{user.unit_id}"
+    counts = cache.get(key)
+    if counts is None:
+        counts = _compute_counts(user)
+        cache.set(key, counts, DASHBOARD_TTL)
+    return counts
+
+
+def _compute_counts(user) -> dict:
+    from jianguan.personnel.models import Inspector
+    from jianguan.registry.models import Entity, TestingBody
+
+    today = timezone.localdate()
+    status_labels = dict(Entity.Status.choices)
+    by_status = {
+        row["status"]: row["n"]
+        for row in Entity.objects.restrict(user).order_by().values("status").annotate(n=Count("id"))
+    }
+    bodies = TestingBody.objects.restrict(user)
+    inspectors = Inspector.objects.restrict(user).filter(active=True)
+    valid = Q(cert_expires_on__gte=today) & ~Q(cert_no="")
+    ins = inspectors.aggregate(total=Count("id"), valid=Count("id", filter=valid))
+    return {
+        "entities_total": sum(by_status.values()),
+        "entities_by_status": [
+            (code, status_labels[code], by_status.get(code, 0)) for code in status_labels
+        ],
+        "testing_bodies": bodies.count(),
+        "testing_bodies_expiring": bodies.filter(
+            cert_expires_on__gte=today, cert_expires_on__lte=today + dt.timedelta(days=90)
+        ).count(),
+        "inspectors_active": ins["total"],
+        "inspectors_valid": ins["valid"],
+        "inspectors_expired": ins["total"] - ins["valid"],
+        "at": timezone.localtime(),
+    }
+
+
+# --- background jobs --------------------------------------------------------------------------
+
+RESULT_LABELS = {
+    "total": "总行数",
+    "rows": "总行数",
+    "created": "新增",
+    "updated": "更新",
+    "unchanged": "未变化",
+    "skipped": "跳过",
+    "invalid": "错误行",
+    "errors": "错误行",
+    "error_count": "错误行",
+    "exported": "导出行数",
+}
+
+
+@login_required
+def job_list(request):
+    qs = Job.objects.restrict(request.user).select_related("created_by")
+    if (status := request.GET.get("status")) in Job.Status.values:
+        qs = qs.filter(status=status)
+    ctx = paginate(request, qs)
+    ctx.update(
+        {
+            "title": "后台任务",
+            "breadcrumbs": [("系统管理", None), ("后台任务", None)],
+            "statuses": Job.Status.choices,
+            "status": status or "",
+        }
+    )
+    return render(request, "core/job_list.html", ctx)
+
+
+@login_required
+def job_detail(request, pk: int):
+    job = get_object_or_404(Job.objects.restrict(request.user).select_related("created_by"), pk=pk)
+    return render(
+        request,
+        "core/job_detail.html",
+        {
+            "title": job.title,
+            "breadcrumbs": [
+                ("系统管理", None),
+                ("后台任务", _url("core:job_list")),
+                (job.title, None),
+            ],
+            **_job_context(job),
+        },
+    )
+
+
+@login_required
+def job_progress(request, pk: int):
+    """The status block of a job; htmx polls it every second while the job is queued or running."""
+    job = get_object_or_404(Job.objects.restrict(request.user), pk=pk)
+    return render(request, "core/_job_status.html", _job_context(job))
+
+
+def _job_context(job: Job) -> dict:
+    result = job.result or {}
+    live = _live_progress(job)
+    done, total = live.get("done"), live.get("total")
+    if job.status == Job.Status.DONE:
+        percent = 100
+    elif isinstance(live.get("percent"), int):
+        percent = max(0, min(100, live["percent"]))
+    elif done is not None and total:
+        percent = max(0, min(100, int(done * 100 / total)))
+    else:
+        percent = 0
+    errors = result.get("errors")
+    errors = errors if isinstance(errors, list) else result.get("first_errors") or []
+    counts = [
+        (RESULT_LABELS.get(k, k), v)
+        for k, v in (result.get("counts") or result).items()
+        if isinstance(v, int) and not isinstance(v, bool)
+    ]
+    files = [(name, label) for name, label in _job_files(job) if name]
+    return {
+        "job": job,
+        "running": job.status in (Job.Status.QUEUED, Job.Status.RUNNING),
+        "percent": percent,
+        "live": live,
+        "counts": counts,
+        "errors": [_error_row(e) for e in errors[:20]],
+        "more_errors": (
+            len(errors) > 20
+            or (result.get("error_count") or 0) > len(errors)
+            or bool(result.get("errors_truncated"))
+        ),
+        "files": files,
+    }
+
+
+def _error_row(error) -> dict:
+    """{row, column, reason} from a dict, a (row, column, reason) sequence, or plain text."""
+    if isinstance(error, dict):
+        return {
+            "row": error.get("row"),
+            "column": error.get("column") or error.get("field"),
+            "reason": error.get("reason") or error.get("message") or "",
+        }
+    if isinstance(error, list | tuple) and len(error) == 3:
+        return dict(zip(("row", "column", "reason"), error, strict=True))
+    return {"row": None, "column": None, "reason": str(error)}
+
+
+def _live_progress(job: Job) -> dict:
+    """{done, total, phase, percent} from core.jobs while running; empty when unknown."""
+    if job.status not in (Job.Status.QUEUED, Job.Status.RUNNING):
+        return {}
+    try:
+        from .jobs import get_progress
+    except ImportError:
+        return {}
+    progress = get_progress(job.pk) or {}
+    return progress if isinstance(progress, dict) else {}
+
+
+# Files a job may offer for download: result keys naming a path relative to MEDIA_ROOT.
+JOB_FILE_KEYS = {
+    "error_report": "错误报告",
+    "error_file": "错误报告",
+    "output": "导出文件",
+    "export_file": "导出文件",
+}
+
+
+def _job_files(job: Job) -> list[tuple[str, str]]:
+    result = job.result or {}
+    out = []
+    for key, label in JOB_FILE_KEYS.items():
+        if result.get(key):
+            out.append((key, label))
+    for key, value in (result.get("files") or {}).items():
+        if value:
+            out.append((f"files.{key}", JOB_FILE_KEYS.get(key, key)))
+    return out
+
+
+def _job_file_path(job: Job, name: str) -> Path | None:
+    result = job.result or {}
+    if name.startswith("files."):
+        rel = (result.get("files") or {}).get(name[6:])
+    elif name in JOB_FILE_KEYS:
+        rel = result.get(name)
+    else:
+        return None
+    if not rel or not isinstance(rel, str):
+        return None
+    root = Path(settings.MEDIA_ROOT).resolve()
+    path = (root / rel).resolve()
+    # Never leave MEDIA_ROOT, whatever the result says.
+    if not path.is_relative_to(root) or not path.is_file():
+        return None
+    return path
+
+
+@login_required
+def job_file(request, pk: int, name: str):
+    """A job's file (error report, export) after the jurisdiction check; never served directly."""
+    job = get_object_or_404(Job.objects.restrict(request.user), pk=pk)
+    path = _job_file_path(job, name)
+    if path is None:
+        raise Http404
+    return FileResponse(
+        path.open("rb"), as_attachment=True, filename=_download_name(job, name, path)
+    )
+
+
+def _download_name(job: Job, name: str, path: Path) -> str:
+    label = JOB_FILE_KEYS.get(name.removeprefix("files."), "文件")
+    return f"{job.title}-{label}{path.suffix}"
+
+
+# --- audit log --------------------------------------------------------------------------------
+
+
+def object_types() -> list[tuple[str, str]]:
+    """(label_lower, verbose name) of the project's models, for the audit filter."""
+    out = []
+    for model in apps.get_models():
+        if model.__module__.startswith("jianguan.") and model is not AuditEvent:
+            out.append((model._meta.label_lower, str(model._meta.verbose_name)))
+    return sorted(out)
+
+
+def readable_changes(event: AuditEvent) -> list[tuple[str, object, object]]:
+    """(field label, before, after) with verbose names and choice labels where the model has them."""
+    try:
+        model = apps.get_model(event.object_type) if event.object_type else None
+    except (LookupError, ValueError):
+        model = None
+    rows = []
+    for name, pair in (event.changes or {}).items():
+        before, after = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
+        label, choices = name, {}
+        if model is not None:
+            try:
+                field = model._meta.get_field(name)
+            except FieldDoesNotExist:  # a field since removed: show its name
+                field = None
+            if field is not None:
+                label = str(getattr(field, "verbose_name", name))
+                choices = {k: str(v) for k, v in (field.choices or [])}
+        rows.append((label, choices.get(before, before), choices.get(after, after)))
+    return rows
+
+
+def _date(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@login_required
+def audit_list(request):
+    params = request.GET
+    qs = AuditEvent.objects.restrict(request.user)
+    if (action := params.get("action")) in AuditEvent.Action.values:
+        qs = qs.filter(action=action)
+    if object_type := params.get("object_type"):
+        qs = qs.filter(object_type=object_type)
+    if object_id := params.get("object_id"):
+        qs = qs.filter(object_id=object_id)
+    if date_from := _date(params.get("date_from")):
+        qs = qs.filter(at__gte=_day_start(date_from))
+    if date_to := _date(params.get("date_to")):
+        qs = qs.filter(at__lt=_day_start(date_to + dt.timedelta(days=1)))
+    if actor := (params.get("actor") or "").strip():
+        qs = qs.filter(Q(actor_label__contains=actor) | Q(actor__username=actor))
+    if q := (params.get("q") or "").strip():
+        qs = qs.filter(object_repr__contains=q)
+    ctx = paginate(request, qs.select_related("district"))
+    type_names = dict(object_types())
+    ctx["rows"] = list(ctx["rows"])
+    for ev in ctx["rows"]:
+        ev.type_label = type_names.get(ev.object_type, ev.object_type)
+        ev.change_rows = readable_changes(ev)
+    ctx.update(
+        {
+            "title": "审计日志",
+            "breadcrumbs": [("系统管理", None), ("审计日志", None)],
+            "actions": AuditEvent.Action.choices,
+            "object_types": list(type_names.items()),
+            "f": {
+                k: params.get(k, "")
+                for k in (
+                    "action",
+                    "object_type",
+                    "object_id",
+                    "date_from",
+                    "date_to",
+                    "actor",
+                    "q",
+                )
+            },
+            "date_error": bool(params.get("date_from") and not date_from)
+            or bool(params.get("date_to") and not date_to),
+        }
+    )
+    return render(request, "core/audit_list.html", ctx)
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    """Midnight of `day` in the site's time zone (an index-friendly range, not a __date lookup)."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _url(name: str, *args) -> str:
+    from django.urls import reverse
+
+    return reverse(name, args=args)

@@ -9,3 +9,39 @@ document.addEventListener("click", (event) => {
   const el = event.target.closest("[data-confirm]");
   if (el && !window.confirm(el.dataset.confirm)) event.preventDefault();
 });
+document.addEventListener("change", (event) => {
+  // A field with data-clears="name" empties the named field of its form (e.g. choosing another
+  // district clears the station filter). Capture phase: runs before the autosubmit above.
+  const name = event.target.dataset && event.target.dataset.clears;
+  const target = name && event.target.form && event.target.form.elements.namedItem(name);
+  if (target) target.value = "";
+}, true);
+
+// Progress bars take their width from data-progress (inline style attributes are forbidden by
+// the CSP; setting style from a script file is allowed). Runs on load and on htmx swaps.
+function applyProgress(root) {
+  root.querySelectorAll("[data-progress]").forEach((bar) => {
+    bar.style.width = `${Math.max(0, Math.min(100, Number(bar.dataset.progress) || 0))}%`;
+  });
+}
+document.addEventListener("DOMContentLoaded", () => applyProgress(document));
+document.addEventListener("htmx:load", (event) => applyProgress(event.target.parentNode || document));
+document.addEventListener("click", (event) => {
+  // Buttons with data-copy-target="#id" copy that field's value (e.g. a new API key).
+  const button = event.target.closest("[data-copy-target]");
+  if (!button) return;
+  const field = document.querySelector(button.dataset.copyTarget);
+  if (!field) return;
+  const done = () => {
+    if (!button.dataset.originalLabel) button.dataset.originalLabel = button.textContent;
+    button.textContent = button.dataset.copiedLabel || "已复制";
+    window.setTimeout(() => { button.textContent = button.dataset.originalLabel; }, 2000);
+  };
+  field.select();
+  if (navigator.clipboard && window.isSecureContext) {
+    navigator.clipboard.writeText(field.value).then(done, () => { document.execCommand("copy"); done(); });
+  } else {
+    document.execCommand("copy");
+    done();
+  }
+});

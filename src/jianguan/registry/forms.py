@@ -1,0 +1,211 @@
+"""Forms of the entity roster pages. They parse and validate; registry.services writes."""
+
+from __future__ import annotations
+
+from django import forms
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from jianguan.core import uscc
+from jianguan.core.forms import StyledForm, StyledModelForm
+from jianguan.org.models import Unit
+
+from .models import DOMAINS, TESTING_FIELDS, Entity, Industry, TestingBody
+
+STATION_KINDS = (Unit.Kind.STATION, Unit.Kind.TEAM)
+
+
+def districts_for(user, action: str = "view"):
+    """District bureaus inside the user's jurisdiction (one for a district user, all for the city)."""
+    return Unit.objects.restrict(user, action).filter(kind=Unit.Kind.DISTRICT, active=True)
+
+
+def stations_for(user, district_id=None, action: str = "view"):
+    """Stations and teams inside the user's jurisdiction, optionally of one district."""
+    qs = Unit.objects.restrict(user, action).filter(kind__in=STATION_KINDS, active=True)
+    if district_id is not None:
+        qs = qs.filter(district_id=district_id)
+    return qs
+
+
+class FlagChoiceField(forms.MultipleChoiceField):
+    """A multi-checkbox over a FlagSet whose cleaned value is the bit mask (an int)."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, flagset, *args, **kwargs):
+        self.flagset = flagset
+        kwargs.setdefault("required", False)
+        super().__init__(*args, choices=flagset.choices, **kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, int):
+            return self.flagset.codes(value)
+        return value
+
+    def clean(self, value):
+        return self.flagset.mask(super().clean(value))
+
+    def has_changed(self, initial, data):
+        return self.flagset.mask(data or []) != (initial if isinstance(initial, int) else 0)
+
+
+class EntityForm(StyledModelForm):
+    # Longer than 18: spaces and lower case are normalised (clean_uscc), not rejected.
+    uscc = forms.CharField(label=_("统一社会信用代码"), max_length=40)
+    domains = FlagChoiceField(DOMAINS, label=_("监管领域"))
+
+    class Meta:
+        model = Entity
+        fields = [
+            "uscc",
+            "name",
+            "entity_type",
+            "status",
+            "district",
+            "station",
+            "address",
+            "industry_code",
+            "established_on",
+            "capital_wan",
+            "legal_rep",
+            "key_tier",
+            "risk_class",
+            "domains",
+        ]
+        widgets = {
+            "established_on": forms.DateInput(),
+            "industry_code": forms.TextInput(
+                attrs={"list": "industry-options", "placeholder": "如 52 或 5211"}
+            ),
+        }
+        help_texts = {
+            "industry_code": _("GB/T 4754-2017 行业大类（2位）或中类、小类（3–4位）代码。"),
+            "risk_class": _("内部分类，不对外公示。"),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        action = "change" if self.instance.pk else "add"
+        districts = districts_for(user, action)
+        self.fields["district"].queryset = districts
+        self.fields["district"].empty_label = _("请选择区局")
+        self.fields["station"].empty_label = _("（不属于具体所队）")
+        # Station options follow the district: the one submitted, the entity's own, or the only one.
+        district_id = self._district_id(districts)
+        self.fields["station"].queryset = (
+            stations_for(user, district_id, action) if district_id else Unit.objects.none()
+        )
+        # Choosing a district reloads the station options (htmx; no inline script).
+        self.fields["district"].widget.attrs.update(
+            {
+                "hx-get": reverse("registry:station_options"),
+                "hx-target": "#id_station",
+                "hx-trigger": "change",
+            }
+        )
+        self.fields["uscc"].help_text = _("18位；可含空格或小写字母，保存时自动规范。")
+        self.fields["uscc"].widget.attrs["class"] += " mono"
+        self.fields["uscc"].widget.attrs["autocomplete"] = "off"
+        for name in ("name", "address"):
+            self.fields[name].widget.attrs["col"] = "col-md-12" if name == "address" else "col-md-6"
+        self.fields["risk_class"].choices = [("", _("未分类")), *Entity.RiskClass.choices]
+        if self.instance.capital_wan is not None and not self.is_bound:
+            # 3000.0000 → 3000: the column keeps 4 decimals, people type what they mean.
+            self.initial["capital_wan"] = format(self.instance.capital_wan.normalize(), "f")
+        self.fields["domains"].widget.attrs.update({"col": "col-12", "class": "form-check-input"})
+
+    def _district_id(self, districts):
+        raw = self.data.get(self.add_prefix("district")) if self.is_bound else None
+        if raw is None and self.instance.district_id:
+            raw = self.instance.district_id
+        if raw is None and self.initial.get("district"):
+            raw = getattr(self.initial["district"], "pk", self.initial["district"])
+        if raw is None and len(districts) == 1:
+            return districts[0].pk
+        return int(raw) if str(raw or "").isdigit() else None
+
+    def clean_uscc(self):
+        return uscc.normalise(self.cleaned_data.get("uscc") or "")
+
+    def clean_industry_code(self):
+        return (self.cleaned_data.get("industry_code") or "").strip()
+
+    def service_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class TestingBodyForm(StyledModelForm):
+    fields = FlagChoiceField(TESTING_FIELDS, label=_("检验检测领域"))
+
+    class Meta:
+        model = TestingBody
+        fields = [
+            "cert_no",
+            "cert_issued_on",
+            "cert_expires_on",
+            "by_commitment",
+            "scope",
+            "fields",
+        ]
+        widgets = {
+            "cert_issued_on": forms.DateInput(),
+            "cert_expires_on": forms.DateInput(),
+            "scope": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {"cert_expires_on": _("资质认定证书有效期为6年。")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scope"].widget.attrs["col"] = "col-12"
+        self.fields["fields"].widget.attrs.update({"col": "col-12", "class": "form-check-input"})
+        self.fields["cert_no"].widget.attrs["class"] += " mono"
+
+    def clean(self):
+        data = super().clean()
+        issued, expires = data.get("cert_issued_on"), data.get("cert_expires_on")
+        if issued and expires and expires <= issued:
+            self.add_error("cert_expires_on", _("有效期至应晚于发证日期"))
+        return data
+
+    def service_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class ImportForm(StyledForm):
+    file = forms.FileField(
+        label=_("导入文件"),
+        help_text=_("支持 .xlsx 和 .csv（UTF-8 或 GBK 编码），第一行为表头，列名与模板一致。"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+    skip_invalid = forms.BooleanField(
+        label=_("跳过错误行（--skip-invalid）"),
+        required=False,
+        help_text=_(
+            "不勾选时，只要有一行出错就整批不导入；勾选后导入正确的行，错误行列入错误报告。"
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs["col"] = "col-12"
+        self.fields["skip_invalid"].widget.attrs["col"] = "col-12"
+
+    def clean_file(self):
+        from django.conf import settings
+
+        f = self.cleaned_data["file"]
+        if not f.name.lower().endswith((".xlsx", ".csv")):
+            raise forms.ValidationError(_("只支持 .xlsx 或 .csv 文件"))
+        limit = getattr(settings, "JIANGUAN_IMPORT_MAX_BYTES", 512 * 1024 * 1024)
+        if f.size > limit:
+            raise forms.ValidationError(
+                _("文件过大（%(size)d MB），上限为 %(limit)d MB")
+                % {"size": f.size // 2**20, "limit": limit // 2**20}
+            )
+        return f
+
+
+def industry_options() -> list[tuple[str, str, str]]:
+    """(code, name, level) of every section and division, for filters and the datalist."""
+    return list(Industry.objects.order_by("section", "code").values_list("code", "name", "level"))
