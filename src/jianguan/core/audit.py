@@ -6,6 +6,8 @@ import datetime as dt
 import decimal
 from typing import Any
 
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
 from .models import AuditEvent
@@ -57,7 +59,7 @@ def record(
         object_type=object_type or "",
         object_id=object_id or "",
         object_repr=object_repr or "",
-        changes={k: v for k, v in (changes or {}).items()},
+        changes=dict(changes or {}),
         note=note,
         district=district,
     )
@@ -83,3 +85,25 @@ def _district_of(obj: models.Model):
         if value is None:
             return None
     return value
+
+
+def readable_changes(event: AuditEvent) -> list[tuple[str, object, object]]:
+    """(field label, before, after) with verbose names and choice labels where the model has them."""
+    try:
+        model = apps.get_model(event.object_type) if event.object_type else None
+    except (LookupError, ValueError):
+        model = None
+    rows = []
+    for name, pair in (event.changes or {}).items():
+        before, after = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
+        label, choices = name, {}
+        if model is not None:
+            try:
+                field = model._meta.get_field(name)
+            except FieldDoesNotExist:  # a field since removed: show its name
+                field = None
+            if field is not None:
+                label = str(getattr(field, "verbose_name", name))
+                choices = {k: str(v) for k, v in (field.choices or [])}
+        rows.append((label, choices.get(before, before), choices.get(after, after)))
+    return rows

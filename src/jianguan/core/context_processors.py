@@ -10,7 +10,7 @@ NAVIGATION = [
         ("回避声明", "personnel:conflict_list"),
     ]),
     ("系统管理", [
-        ("导入任务", "core:job_list"),
+        ("后台任务", "core:job_list"),
         ("审计日志", "core:audit_list"),
         ("API 令牌", "org:token_list"),
     ]),

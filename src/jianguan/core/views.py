@@ -9,13 +9,13 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from . import audit
 from .models import AuditEvent, Job
 
 PAGE_SIZE = 50
@@ -290,28 +290,6 @@ def object_types() -> list[tuple[str, str]]:
     return sorted(out)
 
 
-def readable_changes(event: AuditEvent) -> list[tuple[str, object, object]]:
-    """(field label, before, after) with verbose names and choice labels where the model has them."""
-    try:
-        model = apps.get_model(event.object_type) if event.object_type else None
-    except (LookupError, ValueError):
-        model = None
-    rows = []
-    for name, pair in (event.changes or {}).items():
-        before, after = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
-        label, choices = name, {}
-        if model is not None:
-            try:
-                field = model._meta.get_field(name)
-            except FieldDoesNotExist:  # a field since removed: show its name
-                field = None
-            if field is not None:
-                label = str(getattr(field, "verbose_name", name))
-                choices = {k: str(v) for k, v in (field.choices or [])}
-        rows.append((label, choices.get(before, before), choices.get(after, after)))
-    return rows
-
-
 def _date(value: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value) if value else None
@@ -342,7 +320,7 @@ def audit_list(request):
     ctx["rows"] = list(ctx["rows"])
     for ev in ctx["rows"]:
         ev.type_label = type_names.get(ev.object_type, ev.object_type)
-        ev.change_rows = readable_changes(ev)
+        ev.change_rows = audit.readable_changes(ev)
     ctx.update(
         {
             "title": "审计日志",
