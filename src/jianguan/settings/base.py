@@ -129,6 +129,7 @@ LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 STATIC_URL = "static/"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise expects it even when it serves from the finders
 # The embedded mode serves static files straight from the package (no collectstatic step).
 WHITENOISE_USE_FINDERS = True
 STORAGES = {
