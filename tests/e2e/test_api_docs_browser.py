@@ -11,14 +11,13 @@ host fails the test.
 import pytest
 from django.test import Client
 
-from tests.e2e.conftest import browser  # noqa: F401  (Playwright driving Debian's chromium)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
 
 ORIGIN = "http://localhost"  # potentially trustworthy: COOP applies without a console error
 
 
-def test_docs_page_renders_every_operation(browser):  # noqa: F811
+def test_docs_page_renders_every_operation(browser):
     client = Client()
     problems: list[str] = []
 
