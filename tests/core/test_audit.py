@@ -53,3 +53,14 @@ def test_district_user_cannot_move_an_entity_out_of_their_jurisdiction(admin_a, 
     with pytest.raises(ValidationError, match="管辖范围"):
         services.entity_update(user=admin_a, entity=entity, data={"district": unit("310104")})
     assert Entity.objects.get(pk=entity.pk).district == unit(DISTRICT_A)
+
+
+def test_history_reads_with_labels_and_lists(admin_a, make_entity):
+    from jianguan.core.audit import readable_changes
+
+    entity = make_entity(DISTRICT_A)
+    services.entity_update(user=admin_a, entity=entity, data={"key_tier": "special"})
+    event = AuditEvent.objects.get()
+    assert readable_changes(event) == [("重点领域类别", "非重点", "特殊重点")]
+    event.changes = {"expertise": [[], ["食品安全", "计量"]]}
+    assert readable_changes(event)[0][1:] == (None, "食品安全、计量")

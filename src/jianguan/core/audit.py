@@ -105,5 +105,12 @@ def readable_changes(event: AuditEvent) -> list[tuple[str, object, object]]:
             if field is not None:
                 label = str(getattr(field, "verbose_name", name))
                 choices = {k: str(v) for k, v in (field.choices or [])}
-        rows.append((label, choices.get(before, before), choices.get(after, after)))
+        rows.append((label, _shown(before, choices), _shown(after, choices)))
     return rows
+
+
+def _shown(value: Any, choices: dict) -> Any:
+    """A stored value as users read it: choice labels, lists joined."""
+    if isinstance(value, list):
+        return "、".join(str(choices.get(v, v)) for v in value) or None
+    return choices.get(value, value)
