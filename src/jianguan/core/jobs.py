@@ -129,7 +129,7 @@ def start_import(*, kind: str, title: str, user, uploaded_file, skip_invalid: bo
         kind=kind,
         title=f"{title}：{name}"[:200],
         created_by=user,
-        district=_district_of(user),
+        district=district_of(user),
         params={"name": name, "skip_invalid": bool(skip_invalid)},
     )
     rel = f"{IMPORT_DIR}/{job.pk}/upload{suffix}"  # never the user's name: no path tricks
@@ -145,7 +145,8 @@ def start_import(*, kind: str, title: str, user, uploaded_file, skip_invalid: bo
     return job
 
 
-def _district_of(user):
+def district_of(user):
+    """The district a job belongs to for scoping (None: city-wide)."""
     if user is None or not getattr(user, "unit_id", None) or user.scope_level == "city":
         return None
     return user.unit.district

@@ -1,14 +1,17 @@
-"""Background work for the entity roster: bulk import from an uploaded file."""
+"""Background work for the entity roster: bulk import from an uploaded file, large exports."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from django.conf import settings
 from django.utils.translation import gettext as _
 from django_tasks import task
 
 from jianguan.core import jobs
 from jianguan.core.models import Job
 
-from . import importing
+from . import importing, selectors
 
 KIND_IMPORT = "import_entities"
 
@@ -29,3 +32,38 @@ def start_entity_import(user, uploaded_file, skip_invalid: bool = False) -> Job:
         skip_invalid=skip_invalid,
         task=import_entities_task,
     )
+
+
+KIND_EXPORT = "export_entities"
+EXPORT_DIR = "exports"
+
+
+@task()
+def export_entities_task(job_id: int) -> dict:
+    """Write the filtered roster to MEDIA_ROOT/exports/<job>/ for a download after the job."""
+
+    def work(job: Job, progress) -> tuple[dict, str]:
+        fmt = job.params["fmt"]
+        qs = selectors.entity_list(job.created_by, job.params["filters"])
+        progress(0, 0, _("导出中"))
+        rel = f"{EXPORT_DIR}/{job.pk}/entities.{fmt}"
+        path = Path(settings.MEDIA_ROOT) / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        rows = importing.export_entities(path, queryset=qs, fmt=fmt)
+        return {"total": rows, "output": rel}, _("已导出 %(n)s 行") % {"n": f"{rows:,}"}
+
+    return jobs.run_job(job_id, work)
+
+
+def start_entity_export(user, filters: dict, fmt: str) -> Job:
+    """Queue an export of what `user` sees under `filters` (the list page's parameters)."""
+    job = Job.objects.create(
+        kind=KIND_EXPORT,
+        title=_("导出检查对象（%(fmt)s）") % {"fmt": fmt},
+        created_by=user,
+        district=jobs.district_of(user),
+        params={"filters": filters, "fmt": fmt},
+    )
+    export_entities_task.enqueue(job.pk)
+    job.refresh_from_db()
+    return job

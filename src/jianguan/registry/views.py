@@ -25,7 +25,7 @@ from jianguan.core.scoping import allowed
 from jianguan.core.views import paginate
 from jianguan.personnel.models import ConflictDeclaration
 
-from . import selectors, services
+from . import importing, selectors, services, tasks
 from .forms import (
     EntityForm,
     ImportForm,
@@ -38,8 +38,7 @@ from .models import DOMAINS, Entity, TestingBody
 
 # Synchronous exports stop here: beyond it the request would hold a web worker (and the user)
 # too long. Measured: csv ~1.2 s and xlsx ~20 s per 100,000 rows on one core. Larger exports run
-# as a background job where registry.tasks offers one (start_entity_export), otherwise they are
-# refused with a message asking for narrower filters (or csv).
+# as a background job (registry.tasks.start_entity_export).
 EXPORT_SYNC_LIMIT = {"csv": 200_000, "xlsx": 50_000}
 
 
@@ -106,26 +105,6 @@ def entity_export(request, fmt: str):
         raise Http404
     qs = selectors.entity_list(request.user, request.GET)
     total = qs.count()
-    limit = EXPORT_SYNC_LIMIT[fmt]
-    if total > limit:
-        job = _start_background_export(request, fmt)
-        if job is not None:
-            messages.info(
-                request,
-                _("导出超过 %(n)s 行，已转为后台任务，完成后可在此下载。") % {"n": f"{limit:,}"},
-            )
-            return redirect("core:job_detail", pk=job.pk)
-        text = _(
-            "共 %(total)s 行，超过页面直接导出 %(fmt)s 的上限 %(n)s 行，请增加筛选条件后分批导出"
-        ) % {
-            "total": f"{total:,}",
-            "fmt": fmt,
-            "n": f"{limit:,}",
-        }
-        if fmt == "xlsx" and total <= EXPORT_SYNC_LIMIT["csv"]:
-            text += _("，或改为导出 csv")
-        messages.error(request, text + "。")
-        return redirect(f"{reverse('registry:entity_list')}?{_filter_query(request.GET)}")
     audit.record(
         request.user,
         AuditEvent.Action.OTHER,
@@ -135,6 +114,16 @@ def entity_export(request, fmt: str):
         note=f"导出 {fmt}：{total} 行；筛选条件：{_filter_query(request.GET) or '无'}",
         district=request.user.unit.district if request.user.unit_id else None,
     )
+    if total > EXPORT_SYNC_LIMIT[fmt]:
+        # Large exports do not run inside the request: a background job writes the file.
+        filters = {k: v for k, v in request.GET.items() if k in selectors.FILTERS and v}
+        job = tasks.start_entity_export(request.user, filters, fmt)
+        messages.info(
+            request,
+            _("导出超过 %(n)s 行，已转为后台任务，完成后可在此下载。")
+            % {"n": f"{EXPORT_SYNC_LIMIT[fmt]:,}"},
+        )
+        return redirect("core:job_detail", pk=job.pk)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return _export_response(qs, fmt, f"检查对象名录-{stamp}.{fmt}")
 
@@ -143,30 +132,14 @@ def _export_response(qs, fmt: str, filename: str) -> FileResponse:
     """Write the rows in the import layout (so the file imports back unchanged) to an anonymous
     temp file, then stream that file. Text that a spreadsheet would run as a formula is
     neutralised by core.tabular. Risk classes are internal and not part of the layout."""
-    from .importing import export_entities
-
     tmp = tempfile.TemporaryFile(suffix=f".{fmt}")  # noqa: SIM115 - FileResponse closes (deletes) it
-    export_entities(tmp, queryset=qs, fmt=fmt)
+    importing.export_entities(tmp, queryset=qs, fmt=fmt)
     tmp.seek(0)
     content_type = {
         "csv": "text/csv; charset=utf-8",
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     }[fmt]
     return FileResponse(tmp, as_attachment=True, filename=filename, content_type=content_type)
-
-
-def _start_background_export(request, fmt: str):
-    """A Job for a very large export, if the task module offers one (None otherwise)."""
-    try:
-        from . import tasks
-    except ImportError:
-        return None
-    start = getattr(tasks, "start_entity_export", None)
-    if start is None:
-        return None
-    return start(
-        request.user, {k: v for k, v in request.GET.items() if k in selectors.FILTERS}, fmt
-    )
 
 
 # --- one entity -------------------------------------------------------------------------------
@@ -328,18 +301,14 @@ def entity_import(request):
         raise PermissionDenied
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        start = _import_starter()
-        if start is None:
-            form.add_error(None, _("批量导入功能尚未安装，请联系系统管理员。"))
+        try:
+            job = tasks.start_entity_import(
+                request.user, form.cleaned_data["file"], form.cleaned_data["skip_invalid"]
+            )
+        except ValidationError as e:
+            form.add_error("file", e)
         else:
-            try:
-                job = start(
-                    request.user, form.cleaned_data["file"], form.cleaned_data["skip_invalid"]
-                )
-            except ValidationError as e:
-                form.add_error("file", e)
-            else:
-                return redirect("core:job_detail", pk=job.pk)
+            return redirect("core:job_detail", pk=job.pk)
     return render(
         request,
         "registry/entity_import.html",
@@ -347,25 +316,8 @@ def entity_import(request):
             "title": "批量导入检查对象",
             "breadcrumbs": _breadcrumbs(("批量导入", None)),
             "form": form,
-            "has_template": _template_writer() is not None,
         },
     )
-
-
-def _import_starter():
-    try:
-        from .tasks import start_entity_import
-    except ImportError:
-        return None
-    return start_entity_import
-
-
-def _template_writer():
-    try:
-        from . import importing
-    except ImportError:
-        return None
-    return getattr(importing, "write_template", None)
 
 
 @login_required
@@ -373,10 +325,9 @@ def import_template(request, fmt: str = "xlsx"):
     """The empty import template (headers, one example row, the code lists)."""
     if not allowed(request.user, "view", Entity):
         raise Http404
-    writer = _template_writer()
-    if writer is None or fmt not in ("xlsx", "csv"):
+    if fmt not in ("xlsx", "csv"):
         raise Http404
     tmp = tempfile.TemporaryFile(suffix=f".{fmt}")  # noqa: SIM115 - FileResponse closes it
-    writer(tmp, fmt)
+    importing.write_template(tmp, fmt)
     tmp.seek(0)
     return FileResponse(tmp, as_attachment=True, filename=f"检查对象导入模板.{fmt}")
