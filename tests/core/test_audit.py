@@ -13,11 +13,16 @@ pytestmark = pytest.mark.django_db
 
 def test_create_and_update_record_who_what_before_after(admin_a):
     entity = services.entity_create(
-        user=admin_a, data={"uscc": new_uscc(), "name": "上海甲乙贸易有限公司", "district": unit(DISTRICT_A)}
+        user=admin_a,
+        data={"uscc": new_uscc(), "name": "上海甲乙贸易有限公司", "district": unit(DISTRICT_A)},
     )
     services.entity_update(user=admin_a, entity=entity, data={"name": "上海甲乙商贸有限公司"})
     created, updated = AuditEvent.objects.filter(object_id=str(entity.pk)).order_by("id")
-    assert (created.action, created.actor, created.district) == ("create", admin_a, unit(DISTRICT_A))
+    assert (created.action, created.actor, created.district) == (
+        "create",
+        admin_a,
+        unit(DISTRICT_A),
+    )
     assert updated.changes == {"name": ["上海甲乙贸易有限公司", "上海甲乙商贸有限公司"]}
 
 
@@ -28,7 +33,9 @@ def test_an_update_that_changes_nothing_records_nothing(admin_a, make_entity):
 
 
 def test_events_cannot_be_edited_or_deleted(admin_a, make_entity):
-    services.entity_update(user=admin_a, entity=make_entity(DISTRICT_A), data={"address": "南京东路1号"})
+    services.entity_update(
+        user=admin_a, entity=make_entity(DISTRICT_A), data={"address": "南京东路1号"}
+    )
     event = AuditEvent.objects.get()
     event.note = "改写"
     with pytest.raises(PermissionError):

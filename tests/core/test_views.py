@@ -248,3 +248,14 @@ def test_audit_list_is_paged(client, admin_a):
         len(response.context["rows"]) == 50 and response.context["page_obj"].paginator.count == 55
     )
     assert AuditEvent.objects.count() == 55
+
+
+def test_not_found_page_is_chinese_and_does_not_leak(client, admin_a, make_entity):
+    """404, never 403, outside the jurisdiction; the page says so in Chinese."""
+    from tests.conftest import DISTRICT_B
+
+    other = make_entity(DISTRICT_B)
+    client.force_login(admin_a)
+    response = client.get(f"/registry/entities/{other.pk}/")
+    assert response.status_code == 404
+    assert "不在您的管辖范围内" in response.content.decode() and other.name not in response.content.decode()

@@ -27,12 +27,20 @@ class Unit(models.Model):
     short_name = models.CharField(_("简称"), max_length=50)
     kind = models.CharField(_("层级"), max_length=16, choices=Kind.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级机构"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("上级机构"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     # The district bureau this unit belongs to (itself for a district; empty for the city).
     district = models.ForeignKey(
-        "self", verbose_name=_("所属区局"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("所属区局"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     region_code = models.CharField(_("行政区划代码"), max_length=6, blank=True)
@@ -85,7 +93,11 @@ class User(AbstractUser):
         READ_ONLY = "read_only", _("只读用户")
 
     unit = models.ForeignKey(
-        Unit, verbose_name=_("所属机构"), null=True, blank=True, on_delete=models.PROTECT,
+        Unit,
+        verbose_name=_("所属机构"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="users",
     )
     role = models.CharField(_("角色"), max_length=32, choices=Role.choices, default=Role.READ_ONLY)
@@ -109,7 +121,7 @@ class User(AbstractUser):
 
     @property
     def scope_level(self) -> str | None:
-        """"city", "district", "station", or None (sees no roster data)."""
+        """ "city", "district", "station", or None (sees no roster data)."""
         if self.unit_id is None:
             return None
         unit_level = _LEVEL_OF_KIND[self.unit.kind]
@@ -136,21 +148,25 @@ class User(AbstractUser):
         }.get(self.role)
         if expected and self.unit.kind not in expected:
             raise ValidationError(
-                {"role": _("角色“%(role)s”与所属机构层级“%(kind)s”不符")
-                 % {"role": self.get_role_display(), "kind": self.unit.get_kind_display()}}
+                {
+                    "role": _("角色“%(role)s”与所属机构层级“%(kind)s”不符")
+                    % {"role": self.get_role_display(), "kind": self.unit.get_kind_display()}
+                }
             )
 
 
 class ApiToken(models.Model):
     """A bearer token for the API. Only its SHA-256 is stored; the key is shown once."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField(_("用途"), max_length=100)
-    prefix = models.CharField(max_length=12)
-    key_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked = models.BooleanField(default=False)
+    prefix = models.CharField(_("前缀"), max_length=12)
+    key_hash = models.CharField(_("密钥摘要"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("签发时间"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    revoked = models.BooleanField(_("已吊销"), default=False)
 
     class Meta:
         verbose_name = _("API 令牌")

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from jianguan.core import audit
-
+from . import services
 from .forms import TokenForm
 from .models import ApiToken
 
@@ -47,7 +45,9 @@ def token_create(request):
     form = TokenForm(request.POST)
     if not form.is_valid():
         return render(request, "org/token_list.html", _list_context(request, form))
-    token, key = issue_token(request.user, form.cleaned_data["name"], actor=request.user)
+    token, key = services.token_issue(
+        user=request.user, name=form.cleaned_data["name"], actor=request.user
+    )
     # Rendered, not redirected: the key exists only in this response, never in a session or log.
     return render(
         request,
@@ -71,22 +71,8 @@ def token_revoke(request, pk: int):
     if token.revoked:
         messages.info(request, f"令牌 {token.prefix}… 已经吊销")
     else:
-        revoke_token(token, actor=request.user)
+        services.token_revoke(token=token, actor=request.user)
         messages.success(
             request, f"已吊销令牌 {token.prefix}…（{token.name}），使用它的程序将无法再访问接口"
         )
     return redirect("org:token_list")
-
-
-@transaction.atomic
-def issue_token(user, name: str, *, actor) -> tuple[ApiToken, str]:
-    token, key = ApiToken.issue(user, name)
-    audit.record(actor, "create", token, note=f"签发 API 令牌（用户 {user.get_username()}）")
-    return token, key
-
-
-@transaction.atomic
-def revoke_token(token: ApiToken, *, actor) -> None:
-    ApiToken.objects.filter(pk=token.pk).update(revoked=True)
-    token.revoked = True
-    audit.record(actor, "update", token, changes={"revoked": [False, True]}, note="吊销 API 令牌")

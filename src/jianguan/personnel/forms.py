@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jianguan.core import uscc
-from jianguan.core.forms import style
+from jianguan.core.forms import StyledForm, StyledModelForm
 from jianguan.org.models import Unit
 from jianguan.registry.models import Entity
 
@@ -41,16 +41,7 @@ class UnitChoiceField(forms.ModelChoiceField):
         return f"\u3000{obj.name}" if obj.is_station else obj.name
 
 
-def _check_inline(field: forms.Field) -> None:
-    field.widget.attrs["class"] = "form-check-input"
-
-
-# core.forms.StyledForm styles in __init__, and styling reads form.errors, which validates the
-# form there and then. These forms first set up what validation needs (the user, querysets),
-# and style afterwards: each __init__ ends with style(self).
-
-
-class InspectorForm(forms.ModelForm):
+class InspectorForm(StyledModelForm):
     unit = UnitChoiceField(label=_("所属机构"), queryset=Unit.objects.none())
 
     class Meta:
@@ -72,8 +63,6 @@ class InspectorForm(forms.ModelForm):
         )
         self.fields["expertise"].queryset = Expertise.objects.order_by("id")
         self.fields["expertise"].widget.attrs["col"] = "col-12"
-        style(self)
-        _check_inline(self.fields["expertise"])
 
     def clean(self):
         data = super().clean()
@@ -88,7 +77,7 @@ class InspectorForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in INSPECTOR_FORM_FIELDS}
 
 
-class ExpertForm(forms.ModelForm):
+class ExpertForm(StyledModelForm):
     # Longer than the 18 stored characters: spaces typed into the code are normalised away.
     employer_uscc = forms.CharField(
         label=_("工作单位统一社会信用代码"), max_length=40, required=False
@@ -106,7 +95,6 @@ class ExpertForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["employer_uscc"].help_text = _("用于回避：专家不应参加对其工作单位的检查")
         self.fields["field"].queryset = Expertise.objects.order_by("id")
-        style(self)
 
     def clean_employer_uscc(self) -> str:
         raw = self.cleaned_data.get("employer_uscc") or ""
@@ -127,7 +115,7 @@ class ExpertForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in EXPERT_FORM_FIELDS}
 
 
-class ConflictForm(forms.Form):
+class ConflictForm(StyledForm):
     """回避声明: one inspector (by 工号) or one expert, one entity (by credit code), reason, period."""
 
     staff_no = forms.CharField(
@@ -164,7 +152,6 @@ class ConflictForm(forms.Form):
         self.fields["reason"].widget.attrs["placeholder"] = _(
             "例如：近亲属在该单位任职；曾在该单位工作"
         )
-        style(self)
 
     def clean_staff_no(self):
         staff_no = (self.cleaned_data.get("staff_no") or "").strip()
@@ -217,13 +204,12 @@ class ConflictForm(forms.Form):
         }
 
 
-class ConflictEndForm(forms.Form):
+class ConflictEndForm(StyledForm):
     valid_to = forms.DateField(label=_("截止日期"), widget=forms.DateInput(attrs={"col": "col-12"}))
 
     def __init__(self, *args, declaration, **kwargs):
         super().__init__(*args, **kwargs)
         self.declaration = declaration
-        style(self)
 
     def clean_valid_to(self):
         day = self.cleaned_data["valid_to"]
@@ -239,7 +225,7 @@ class ConflictEndForm(forms.Form):
         return day
 
 
-class InspectorImportForm(forms.Form):
+class InspectorImportForm(StyledForm):
     file = forms.FileField(
         label=_("导入文件"),
         help_text=_("支持 .xlsx 和 .csv（UTF-8 或 GBK 编码）；请使用下载的模板填写"),
@@ -248,7 +234,6 @@ class InspectorImportForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        style(self)
 
     skip_invalid = forms.BooleanField(
         label=_("跳过有错误的行，导入其余各行"),

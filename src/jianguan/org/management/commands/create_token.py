@@ -7,10 +7,9 @@ this once and only its SHA-256 is stored.
 """
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
-from jianguan.core import audit
-from jianguan.org.models import ApiToken, User
+from jianguan.org.models import User
+from jianguan.org.services import token_issue
 
 
 class Command(BaseCommand):
@@ -29,9 +28,7 @@ class Command(BaseCommand):
         name = name.strip()
         if not name:
             raise CommandError("令牌用途不能为空")
-        with transaction.atomic():
-            token, key = ApiToken.issue(user, name[:100])
-            audit.record(None, "create", token, note=f"命令行签发 API 令牌（用户 {username}）")
+        token, key = token_issue(user=user, name=name, actor=None)
         self.stdout.write(key)
         self.stderr.write(
             f"已为 {username} 签发令牌 {token.prefix}…（{token.name}）；密钥只显示这一次，请妥善保存。"
