@@ -38,4 +38,8 @@ def record(figures: dict[str, float]) -> None:
     data.update({k: round(v, 3) if isinstance(v, float) else v for k, v in figures.items()})
     RESULTS.write_text(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
     for key, value in figures.items():
-        print(f"  {key:48s} {value:>14,.1f}" if isinstance(value, float | int) else f"  {key}: {value}")
+        print(
+            f"  {key:48s} {value:>14,.1f}"
+            if isinstance(value, float | int)
+            else f"  {key}: {value}"
+        )

@@ -28,7 +28,9 @@ def main() -> int:
         if subprocess.call([sys.executable, str(script), *sys.argv[1:]]) != 0:
             failed.append(script.name)
         print(f"   ({time.monotonic() - started:.0f} s)", flush=True)
-    results = json.loads((HERE / "results.json").read_text()) if (HERE / "results.json").exists() else {}
+    results = (
+        json.loads((HERE / "results.json").read_text()) if (HERE / "results.json").exists() else {}
+    )
     print("\nfigure                                     value      baseline     ratio")
     for figure, baseline, better in PAIRS:
         if figure in results and baseline in results and results[baseline]:

@@ -29,7 +29,9 @@ def unit(code: str) -> Unit:
 def make_user(db):
     def make(role: str, unit_code: str, username: str | None = None) -> User:
         name = username or f"{role}-{unit_code}-{next(_serial)}"
-        user = User.objects.create_user(username=name, password="pw-for-tests-only", role=role, unit=unit(unit_code))
+        user = User.objects.create_user(
+            username=name, password="pw-for-tests-only", role=role, unit=unit(unit_code)
+        )
         user.full_clean()
         return user
 
@@ -63,8 +65,12 @@ def make_entity(db):
         station = unit(station_code) if station_code else None
         code = fields.pop("uscc", None) or new_uscc(district.region_code or "310115")
         return Entity.objects.create(
-            uscc=code, region_code=code[2:8], name=fields.pop("name", f"测试企业{code[-6:]}有限公司"),
-            district=district, station=station, **fields,
+            uscc=code,
+            region_code=code[2:8],
+            name=fields.pop("name", f"测试企业{code[-6:]}有限公司"),
+            district=district,
+            station=station,
+            **fields,
         )
 
     return make

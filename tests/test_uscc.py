@@ -42,7 +42,7 @@ def test_one_changed_character_is_caught():
     for i in range(17):
         for c in uscc.ALPHABET:
             if c != code[i]:
-                assert not uscc.is_valid(code[:i] + c + code[i + 1:])
+                assert not uscc.is_valid(code[:i] + c + code[i + 1 :])
 
 
 @given(st.text(alphabet=uscc.ALPHABET, min_size=17, max_size=17))

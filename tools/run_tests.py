@@ -19,10 +19,16 @@ def main() -> int:
     args = [sys.executable, "-m", "pytest", "-q", "-n", "2", "--dist", "loadfile", *sys.argv[1:]]
     if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
         if os.environ.get("JIANGUAN_REQUIRE_E2E") == "1":
-            print("!! JIANGUAN_REQUIRE_E2E=1 but chromium is missing: apt-get install -y chromium", flush=True)
+            print(
+                "!! JIANGUAN_REQUIRE_E2E=1 but chromium is missing: apt-get install -y chromium",
+                flush=True,
+            )
             return 1
-        print("!" * 70 + "\n!! chromium not found: browser (e2e) tests are SKIPPED.\n"
-              "!! Install Debian's chromium (apt-get install -y chromium) to run them.\n" + "!" * 70, flush=True)
+        print(
+            "!" * 70 + "\n!! chromium not found: browser (e2e) tests are SKIPPED.\n"
+            "!! Install Debian's chromium (apt-get install -y chromium) to run them.\n" + "!" * 70,
+            flush=True,
+        )
         args += ["-m", "not e2e"]
     return subprocess.call(args)
 

@@ -258,4 +258,7 @@ def test_not_found_page_is_chinese_and_does_not_leak(client, admin_a, make_entit
     client.force_login(admin_a)
     response = client.get(f"/registry/entities/{other.pk}/")
     assert response.status_code == 404
-    assert "不在您的管辖范围内" in response.content.decode() and other.name not in response.content.decode()
+    assert (
+        "不在您的管辖范围内" in response.content.decode()
+        and other.name not in response.content.decode()
+    )

@@ -11,7 +11,6 @@ host fails the test.
 import pytest
 from django.test import Client
 
-
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
 
 ORIGIN = "http://localhost"  # potentially trustworthy: COOP applies without a console error

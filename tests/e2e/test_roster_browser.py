@@ -11,8 +11,12 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 def test_log_in_search_and_open_entity(page, make_entity):
     User.objects.create_user(
-        "zhang", password="Correct-Horse-9", role="district_admin", unit=Unit.objects.get(code=DISTRICT_A),
-        last_name="张", first_name="敏",
+        "zhang",
+        password="Correct-Horse-9",
+        role="district_admin",
+        unit=Unit.objects.get(code=DISTRICT_A),
+        last_name="张",
+        first_name="敏",
     )
     target = make_entity(DISTRICT_A, name="上海申江餐饮管理有限公司")
     make_entity(DISTRICT_A, name="上海浦江食品有限公司")

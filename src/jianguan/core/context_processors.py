@@ -3,17 +3,23 @@
 from django.urls import NoReverseMatch, reverse
 
 NAVIGATION = [
-    ("名录库", [
-        ("检查对象", "registry:entity_list"),
-        ("检查人员", "personnel:inspector_list"),
-        ("专家", "personnel:expert_list"),
-        ("回避声明", "personnel:conflict_list"),
-    ]),
-    ("系统管理", [
-        ("后台任务", "core:job_list"),
-        ("审计日志", "core:audit_list"),
-        ("API 令牌", "org:token_list"),
-    ]),
+    (
+        "名录库",
+        [
+            ("检查对象", "registry:entity_list"),
+            ("检查人员", "personnel:inspector_list"),
+            ("专家", "personnel:expert_list"),
+            ("回避声明", "personnel:conflict_list"),
+        ],
+    ),
+    (
+        "系统管理",
+        [
+            ("后台任务", "core:job_list"),
+            ("审计日志", "core:audit_list"),
+            ("API 令牌", "org:token_list"),
+        ],
+    ),
 ]
 
 

@@ -46,7 +46,9 @@ class FlagSet:
         wanted = self.mask(codes)
         if not wanted:
             return qs
-        return qs.alias(**{f"_{field}_hit": F(field).bitand(wanted)}).filter(**{f"_{field}_hit__gt": 0})
+        return qs.alias(**{f"_{field}_hit": F(field).bitand(wanted)}).filter(
+            **{f"_{field}_hit__gt": 0}
+        )
 
 
 def _split(text: str) -> list[str]:

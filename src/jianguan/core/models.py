@@ -21,8 +21,12 @@ class AuditEvent(models.Model):
 
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     actor_label = models.CharField(_("操作人"), max_length=150)
     action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
@@ -32,8 +36,12 @@ class AuditEvent(models.Model):
     changes = models.JSONField(_("变更内容"), default=dict, blank=True)
     note = models.TextField(_("说明"), blank=True)
     district = models.ForeignKey(
-        "org.Unit", verbose_name=_("所属区局"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "org.Unit",
+        verbose_name=_("所属区局"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     scope_district = "district"
@@ -73,7 +81,9 @@ class Job(models.Model):
 
     kind = models.CharField(_("类型"), max_length=32)
     title = models.CharField(_("名称"), max_length=200)
-    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     created_by = models.ForeignKey(

@@ -55,7 +55,10 @@ def allowed(user, action: str, model: type[models.Model]) -> bool:
         return True
     if action not in user.role_spec.actions or user.scope_level is None:
         return False
-    city_wide = getattr(model, "scope_district", None) is None and getattr(model, "scope_station", None) is None
+    city_wide = (
+        getattr(model, "scope_district", None) is None
+        and getattr(model, "scope_station", None) is None
+    )
     return action == VIEW or not city_wide or user.scope_level == "city"
 
 

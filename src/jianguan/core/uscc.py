@@ -76,7 +76,9 @@ def validate_bulk(codes: list[str]) -> np.ndarray:
     ok = np.fromiter((len(c) == 18 and c.isascii() for c in codes), dtype=bool, count=n)
     mat = np.zeros((n, 18), dtype=np.uint8)
     if ok.any():
-        mat[ok] = _as_matrix(np.array([c for c, good in zip(codes, ok, strict=True) if good], dtype="S18"))
+        mat[ok] = _as_matrix(
+            np.array([c for c, good in zip(codes, ok, strict=True) if good], dtype="S18")
+        )
     values = _LUT[mat]
     ok &= (values >= 0).all(axis=1)
     ok &= check_chars_bulk(np.where(values[:, :17] < 0, 0, values[:, :17])) == mat[:, 17]

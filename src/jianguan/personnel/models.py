@@ -29,14 +29,22 @@ class Expertise(models.Model):
 class Inspector(models.Model):
     name = models.CharField(_("姓名"), max_length=50)
     staff_no = models.CharField(_("工号"), max_length=32, unique=True)
-    unit = models.ForeignKey("org.Unit", verbose_name=_("所属机构"), on_delete=models.PROTECT, related_name="inspectors")
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("所属机构"), on_delete=models.PROTECT, related_name="inspectors"
+    )
     cert_no = models.CharField(_("执法证号"), max_length=32, blank=True, db_index=True)
     cert_expires_on = models.DateField(_("执法证有效期至"), null=True, blank=True)
-    expertise = models.ManyToManyField(Expertise, verbose_name=_("业务专长"), blank=True, related_name="inspectors")
+    expertise = models.ManyToManyField(
+        Expertise, verbose_name=_("业务专长"), blank=True, related_name="inspectors"
+    )
     active = models.BooleanField(_("在岗"), default=True)
     inactive_since = models.DateField(_("离岗日期"), null=True, blank=True)
     user = models.OneToOneField(
-        "org.User", verbose_name=_("登录账号"), null=True, blank=True, on_delete=models.SET_NULL,
+        "org.User",
+        verbose_name=_("登录账号"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="inspector",
     )
     updated_at = models.DateTimeField(auto_now=True)
@@ -61,17 +69,23 @@ class Inspector(models.Model):
 
     def qualified_on(self, day: dt.date) -> bool:
         """Holds a valid enforcement certificate on `day` (行政处罚法 art. 42)."""
-        return bool(self.active and self.cert_no and self.cert_expires_on and self.cert_expires_on >= day)
+        return bool(
+            self.active and self.cert_no and self.cert_expires_on and self.cert_expires_on >= day
+        )
 
 
 class Expert(models.Model):
     """City-wide expert pool: every staff member may read it; the city bureau keeps it."""
 
     name = models.CharField(_("姓名"), max_length=50)
-    field = models.ForeignKey(Expertise, verbose_name=_("专业领域"), on_delete=models.PROTECT, related_name="experts")
+    field = models.ForeignKey(
+        Expertise, verbose_name=_("专业领域"), on_delete=models.PROTECT, related_name="experts"
+    )
     title = models.CharField(_("职称"), max_length=50, blank=True)
     employer = models.CharField(_("工作单位"), max_length=200)
-    employer_uscc = models.CharField(_("工作单位统一社会信用代码"), max_length=18, blank=True, db_index=True)
+    employer_uscc = models.CharField(
+        _("工作单位统一社会信用代码"), max_length=18, blank=True, db_index=True
+    )
     pledge_signed_on = models.DateField(_("保密承诺签署日期"), null=True, blank=True)
     active = models.BooleanField(_("在库"), default=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -96,9 +110,28 @@ class Expert(models.Model):
 class ConflictDeclaration(models.Model):
     """回避: an inspector or expert must not be drawn for this entity in this period."""
 
-    inspector = models.ForeignKey(Inspector, verbose_name=_("检查人员"), null=True, blank=True, on_delete=models.CASCADE, related_name="conflicts")
-    expert = models.ForeignKey(Expert, verbose_name=_("专家"), null=True, blank=True, on_delete=models.CASCADE, related_name="conflicts")
-    entity = models.ForeignKey("registry.Entity", verbose_name=_("市场主体"), on_delete=models.CASCADE, related_name="conflicts")
+    inspector = models.ForeignKey(
+        Inspector,
+        verbose_name=_("检查人员"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="conflicts",
+    )
+    expert = models.ForeignKey(
+        Expert,
+        verbose_name=_("专家"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="conflicts",
+    )
+    entity = models.ForeignKey(
+        "registry.Entity",
+        verbose_name=_("市场主体"),
+        on_delete=models.CASCADE,
+        related_name="conflicts",
+    )
     reason = models.CharField(_("回避事由"), max_length=200)
     valid_from = models.DateField(_("起始日期"))
     valid_to = models.DateField(_("截止日期"), null=True, blank=True)

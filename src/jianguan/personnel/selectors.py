@@ -11,11 +11,17 @@ from django.utils import timezone
 from .models import ConflictDeclaration, Expert, Inspector
 
 
-def inspector_list(user, params: Mapping[str, str] | None = None, action: str = "view") -> QuerySet[Inspector]:
+def inspector_list(
+    user, params: Mapping[str, str] | None = None, action: str = "view"
+) -> QuerySet[Inspector]:
     """q: name/工号/执法证号; unit: unit id (a district id includes its stations); expertise: tag id;
     active: 1/0; cert: valid/expired (on today)."""
     params = params or {}
-    qs = Inspector.objects.restrict(user, action).select_related("unit").prefetch_related("expertise")
+    qs = (
+        Inspector.objects.restrict(user, action)
+        .select_related("unit")
+        .prefetch_related("expertise")
+    )
     if q := (params.get("q") or "").strip():
         qs = qs.filter(Q(name__contains=q) | Q(staff_no__startswith=q) | Q(cert_no__startswith=q))
     if (unit := params.get("unit")) and str(unit).isdigit():
@@ -28,11 +34,15 @@ def inspector_list(user, params: Mapping[str, str] | None = None, action: str = 
     if params.get("cert") == "valid":
         qs = qs.filter(cert_expires_on__gte=today).exclude(cert_no="")
     elif params.get("cert") == "expired":
-        qs = qs.filter(Q(cert_expires_on__lt=today) | Q(cert_expires_on__isnull=True) | Q(cert_no=""))
+        qs = qs.filter(
+            Q(cert_expires_on__lt=today) | Q(cert_expires_on__isnull=True) | Q(cert_no="")
+        )
     return qs.order_by("unit__sort", "staff_no")
 
 
-def expert_list(user, params: Mapping[str, str] | None = None, action: str = "view") -> QuerySet[Expert]:
+def expert_list(
+    user, params: Mapping[str, str] | None = None, action: str = "view"
+) -> QuerySet[Expert]:
     params = params or {}
     qs = Expert.objects.restrict(user, action).select_related("field")
     if q := (params.get("q") or "").strip():
@@ -44,17 +54,25 @@ def expert_list(user, params: Mapping[str, str] | None = None, action: str = "vi
     return qs.order_by("id")
 
 
-def conflict_list(user, params: Mapping[str, str] | None = None, action: str = "view") -> QuerySet[ConflictDeclaration]:
+def conflict_list(
+    user, params: Mapping[str, str] | None = None, action: str = "view"
+) -> QuerySet[ConflictDeclaration]:
     params = params or {}
-    qs = ConflictDeclaration.objects.restrict(user, action).select_related("inspector", "expert", "entity")
+    qs = ConflictDeclaration.objects.restrict(user, action).select_related(
+        "inspector", "expert", "entity"
+    )
     if q := (params.get("q") or "").strip():
         qs = qs.filter(
-            Q(entity__name__contains=q) | Q(entity__uscc__startswith=q.upper())
-            | Q(inspector__name__contains=q) | Q(expert__name__contains=q)
+            Q(entity__name__contains=q)
+            | Q(entity__uscc__startswith=q.upper())
+            | Q(inspector__name__contains=q)
+            | Q(expert__name__contains=q)
         )
     if params.get("current") == "1":
         today = timezone.localdate()
-        qs = qs.filter(valid_from__lte=today).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        qs = qs.filter(valid_from__lte=today).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=today)
+        )
     return qs
 
 

@@ -14,8 +14,26 @@ from jianguan.core.services import apply, require, require_unit, snapshot
 
 from .models import ConflictDeclaration, Expert, Inspector
 
-INSPECTOR_FIELDS = ["name", "staff_no", "unit", "cert_no", "cert_expires_on", "expertise", "active", "inactive_since", "user"]
-EXPERT_FIELDS = ["name", "field", "title", "employer", "employer_uscc", "pledge_signed_on", "active"]
+INSPECTOR_FIELDS = [
+    "name",
+    "staff_no",
+    "unit",
+    "cert_no",
+    "cert_expires_on",
+    "expertise",
+    "active",
+    "inactive_since",
+    "user",
+]
+EXPERT_FIELDS = [
+    "name",
+    "field",
+    "title",
+    "employer",
+    "employer_uscc",
+    "pledge_signed_on",
+    "active",
+]
 CONFLICT_FIELDS = ["inspector", "expert", "entity", "reason", "valid_from", "valid_to"]
 
 
@@ -34,7 +52,9 @@ def inspector_create(*, user, data: dict[str, Any]) -> Inspector:
     inspector.save()
     if expertise is not None:
         inspector.expertise.set(expertise)
-    audit.record(user, "create", inspector, changes=audit.diff({}, snapshot(inspector, INSPECTOR_FIELDS)))
+    audit.record(
+        user, "create", inspector, changes=audit.diff({}, snapshot(inspector, INSPECTOR_FIELDS))
+    )
     return inspector
 
 
@@ -81,7 +101,9 @@ def conflict_create(*, user, data: dict[str, Any]) -> ConflictDeclaration:
     require(user, "add", declaration.entity)
     declaration.full_clean()
     declaration.save()
-    audit.record(user, "create", declaration, changes=audit.diff({}, snapshot(declaration, CONFLICT_FIELDS)))
+    audit.record(
+        user, "create", declaration, changes=audit.diff({}, snapshot(declaration, CONFLICT_FIELDS))
+    )
     return declaration
 
 
@@ -93,6 +115,10 @@ def conflict_end(*, user, declaration: ConflictDeclaration, valid_to) -> Conflic
     declaration.valid_to = valid_to
     declaration.full_clean()
     declaration.save()
-    audit.record(user, "update", declaration, changes=audit.diff(before, snapshot(declaration, CONFLICT_FIELDS)))
+    audit.record(
+        user,
+        "update",
+        declaration,
+        changes=audit.diff(before, snapshot(declaration, CONFLICT_FIELDS)),
+    )
     return declaration
-

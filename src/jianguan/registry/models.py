@@ -10,36 +10,40 @@ from jianguan.core import uscc
 from jianguan.core.flags import FlagSet
 from jianguan.core.scoping import ScopedManager
 
-DOMAINS = FlagSet([
-    (0, "food", "食品"),
-    (1, "drug", "药品"),
-    (2, "medical_device", "医疗器械"),
-    (3, "cosmetics", "化妆品"),
-    (4, "special_equipment", "特种设备"),
-    (5, "product_quality", "产品质量"),
-    (6, "metrology", "计量器具许可"),
-    (7, "testing_body", "检验检测机构"),
-    (8, "industrial_licence", "工业产品生产许可"),
-    (9, "advertising", "广告"),
-    (10, "pricing", "价格"),
-    (11, "online_trade", "网络交易"),
-    (12, "public_info", "企业公示信息"),
-    (13, "standards", "标准化"),
-    (14, "certification", "认证"),
-])
+DOMAINS = FlagSet(
+    [
+        (0, "food", "食品"),
+        (1, "drug", "药品"),
+        (2, "medical_device", "医疗器械"),
+        (3, "cosmetics", "化妆品"),
+        (4, "special_equipment", "特种设备"),
+        (5, "product_quality", "产品质量"),
+        (6, "metrology", "计量器具许可"),
+        (7, "testing_body", "检验检测机构"),
+        (8, "industrial_licence", "工业产品生产许可"),
+        (9, "advertising", "广告"),
+        (10, "pricing", "价格"),
+        (11, "online_trade", "网络交易"),
+        (12, "public_info", "企业公示信息"),
+        (13, "standards", "标准化"),
+        (14, "certification", "认证"),
+    ]
+)
 
 # Fields of inspection & testing bodies; the first four are the key fields of seed 001, where
 # each district covers every body at least once a year.
-TESTING_FIELDS = FlagSet([
-    (0, "epidemic_supplies", "防疫物资检测"),
-    (1, "motor_vehicle", "机动车检验"),
-    (2, "eco_monitoring", "生态环境监测"),
-    (3, "food_testing", "食品检验"),
-    (4, "construction", "建设工程检测"),
-    (5, "product_testing", "产品质量检验"),
-    (6, "health_testing", "卫生检测"),
-    (7, "calibration", "计量校准"),
-])
+TESTING_FIELDS = FlagSet(
+    [
+        (0, "epidemic_supplies", "防疫物资检测"),
+        (1, "motor_vehicle", "机动车检验"),
+        (2, "eco_monitoring", "生态环境监测"),
+        (3, "food_testing", "食品检验"),
+        (4, "construction", "建设工程检测"),
+        (5, "product_testing", "产品质量检验"),
+        (6, "health_testing", "卫生检测"),
+        (7, "calibration", "计量校准"),
+    ]
+)
 KEY_TESTING_FIELDS = ("epidemic_supplies", "motor_vehicle", "eco_monitoring", "food_testing")
 
 
@@ -86,25 +90,39 @@ class Entity(models.Model):
 
     uscc = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
     name = models.CharField(_("名称"), max_length=200, db_index=True)
-    entity_type = models.CharField(_("主体类型"), max_length=16, choices=Type.choices, default=Type.ENTERPRISE)
+    entity_type = models.CharField(
+        _("主体类型"), max_length=16, choices=Type.choices, default=Type.ENTERPRISE
+    )
     region_code = models.CharField(_("登记地行政区划"), max_length=6, blank=True)
     district = models.ForeignKey(
         "org.Unit", verbose_name=_("所属区局"), on_delete=models.PROTECT, related_name="+"
     )
     station = models.ForeignKey(
-        "org.Unit", verbose_name=_("所属所"), null=True, blank=True, on_delete=models.PROTECT,
+        "org.Unit",
+        verbose_name=_("所属所"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     address = models.CharField(_("住所"), max_length=300, blank=True)
     industry_code = models.CharField(_("行业代码"), max_length=4, blank=True, db_index=True)
-    status = models.CharField(_("登记状态"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    status = models.CharField(
+        _("登记状态"), max_length=16, choices=Status.choices, default=Status.ACTIVE
+    )
     established_on = models.DateField(_("成立日期"), null=True, blank=True)
-    capital_wan = models.DecimalField(_("注册资本（万元）"), max_digits=16, decimal_places=4, null=True, blank=True)
+    capital_wan = models.DecimalField(
+        _("注册资本（万元）"), max_digits=16, decimal_places=4, null=True, blank=True
+    )
     legal_rep = models.CharField(_("法定代表人"), max_length=100, blank=True)
     domains = models.BigIntegerField(_("监管领域"), default=0)
-    key_tier = models.CharField(_("重点领域类别"), max_length=16, choices=Tier.choices, blank=True, default="")
+    key_tier = models.CharField(
+        _("重点领域类别"), max_length=16, choices=Tier.choices, blank=True, default=""
+    )
     # Internal: steers draws, never published (DOMAIN.md "Credit lists").
-    risk_class = models.CharField(_("信用风险分类"), max_length=1, choices=RiskClass.choices, blank=True)
+    risk_class = models.CharField(
+        _("信用风险分类"), max_length=1, choices=RiskClass.choices, blank=True
+    )
     created_at = models.DateTimeField(_("入库时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -150,19 +168,28 @@ class Entity(models.Model):
 
     @property
     def industry(self) -> Industry | None:
-        return Industry.objects.filter(code=self.industry_code[:2]).first() if self.industry_code else None
+        return (
+            Industry.objects.filter(code=self.industry_code[:2]).first()
+            if self.industry_code
+            else None
+        )
 
 
 def industry_known(code: str) -> bool:
     """A division code, or a group/class code (3-4 digits) under a known division."""
-    return code.isdigit() and 2 <= len(code) <= 4 and Industry.objects.filter(code=code[:2]).exists()
+    return (
+        code.isdigit() and 2 <= len(code) <= 4 and Industry.objects.filter(code=code[:2]).exists()
+    )
 
 
 class TestingBody(models.Model):
     """Extra data of an inspection & testing body (检验检测机构)."""
 
     entity = models.OneToOneField(
-        Entity, primary_key=True, on_delete=models.CASCADE, related_name="testing_body",
+        Entity,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="testing_body",
         verbose_name=_("市场主体"),
     )
     cert_no = models.CharField(_("资质认定证书编号"), max_length=32, blank=True)

@@ -10,10 +10,22 @@ from jianguan.core import uscc
 
 from .models import DOMAINS, Entity
 
-FILTERS = ("q", "district", "station", "domain", "tier", "status", "industry", "entity_type", "risk_class")
+FILTERS = (
+    "q",
+    "district",
+    "station",
+    "domain",
+    "tier",
+    "status",
+    "industry",
+    "entity_type",
+    "risk_class",
+)
 
 
-def entity_list(user, params: Mapping[str, str] | None = None, action: str = "view") -> QuerySet[Entity]:
+def entity_list(
+    user, params: Mapping[str, str] | None = None, action: str = "view"
+) -> QuerySet[Entity]:
     """The entities `user` may see, filtered by list/API/export parameters.
 
     q: name contains, or a (partial) credit code; district/station: unit ids; domain: domain code;
@@ -34,7 +46,11 @@ def entity_list(user, params: Mapping[str, str] | None = None, action: str = "vi
         qs = DOMAINS.filter(qs, "domains", [domain]) if domain in DOMAINS.by_code else qs.none()
     if tier := params.get("tier"):
         qs = qs.filter(key_tier="" if tier == "none" else tier)
-    for key, field in (("status", "status"), ("entity_type", "entity_type"), ("risk_class", "risk_class")):
+    for key, field in (
+        ("status", "status"),
+        ("entity_type", "entity_type"),
+        ("risk_class", "risk_class"),
+    ):
         if value := params.get(key):
             qs = qs.filter(**{field: value})
     if industry := (params.get("industry") or "").strip():
@@ -46,7 +62,9 @@ def _industry_q(code: str) -> Q:
     if code.isalpha():  # a section letter: every division under it
         from .models import Industry
 
-        divisions = Industry.objects.filter(section=code.upper(), level="division").values_list("code", flat=True)
+        divisions = Industry.objects.filter(section=code.upper(), level="division").values_list(
+            "code", flat=True
+        )
         q = Q(pk__in=[])
         for d in divisions:
             q |= Q(industry_code__startswith=d)

@@ -12,10 +12,29 @@ from jianguan.core.services import apply, require, require_unit, snapshot
 from .models import Entity, TestingBody
 
 ENTITY_FIELDS = [
-    "uscc", "name", "entity_type", "district", "station", "address", "industry_code", "status",
-    "established_on", "capital_wan", "legal_rep", "domains", "key_tier", "risk_class",
+    "uscc",
+    "name",
+    "entity_type",
+    "district",
+    "station",
+    "address",
+    "industry_code",
+    "status",
+    "established_on",
+    "capital_wan",
+    "legal_rep",
+    "domains",
+    "key_tier",
+    "risk_class",
 ]
-TESTING_BODY_FIELDS = ["cert_no", "scope", "cert_issued_on", "cert_expires_on", "by_commitment", "fields"]
+TESTING_BODY_FIELDS = [
+    "cert_no",
+    "scope",
+    "cert_issued_on",
+    "cert_expires_on",
+    "by_commitment",
+    "fields",
+]
 
 
 @transaction.atomic

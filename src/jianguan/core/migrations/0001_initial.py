@@ -4,49 +4,86 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='时间')),
-                ('actor_label', models.CharField(max_length=150, verbose_name='操作人')),
-                ('action', models.CharField(choices=[('create', '新增'), ('update', '修改'), ('delete', '删除'), ('import', '批量导入'), ('other', '其他')], max_length=16, verbose_name='操作')),
-                ('object_type', models.CharField(max_length=64, verbose_name='对象类型')),
-                ('object_id', models.CharField(max_length=64, verbose_name='对象编号')),
-                ('object_repr', models.CharField(max_length=255, verbose_name='对象')),
-                ('changes', models.JSONField(blank=True, default=dict, verbose_name='变更内容')),
-                ('note', models.TextField(blank=True, verbose_name='说明')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="时间")),
+                ("actor_label", models.CharField(max_length=150, verbose_name="操作人")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("create", "新增"),
+                            ("update", "修改"),
+                            ("delete", "删除"),
+                            ("import", "批量导入"),
+                            ("other", "其他"),
+                        ],
+                        max_length=16,
+                        verbose_name="操作",
+                    ),
+                ),
+                ("object_type", models.CharField(max_length=64, verbose_name="对象类型")),
+                ("object_id", models.CharField(max_length=64, verbose_name="对象编号")),
+                ("object_repr", models.CharField(max_length=255, verbose_name="对象")),
+                ("changes", models.JSONField(blank=True, default=dict, verbose_name="变更内容")),
+                ("note", models.TextField(blank=True, verbose_name="说明")),
             ],
             options={
-                'verbose_name': '审计事件',
-                'verbose_name_plural': '审计事件',
-                'ordering': ['-at', '-id'],
+                "verbose_name": "审计事件",
+                "verbose_name_plural": "审计事件",
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Job',
+            name="Job",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=32, verbose_name='类型')),
-                ('title', models.CharField(max_length=200, verbose_name='名称')),
-                ('status', models.CharField(choices=[('queued', '排队中'), ('running', '进行中'), ('done', '已完成'), ('failed', '失败')], default='queued', max_length=16, verbose_name='状态')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
-                ('params', models.JSONField(blank=True, default=dict)),
-                ('result', models.JSONField(blank=True, default=dict)),
-                ('message', models.TextField(blank=True, verbose_name='结果说明')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=32, verbose_name="类型")),
+                ("title", models.CharField(max_length=200, verbose_name="名称")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "排队中"),
+                            ("running", "进行中"),
+                            ("done", "已完成"),
+                            ("failed", "失败"),
+                        ],
+                        default="queued",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="完成时间"),
+                ),
+                ("params", models.JSONField(blank=True, default=dict)),
+                ("result", models.JSONField(blank=True, default=dict)),
+                ("message", models.TextField(blank=True, verbose_name="结果说明")),
             ],
             options={
-                'verbose_name': '后台任务',
-                'verbose_name_plural': '后台任务',
-                'ordering': ['-created_at'],
+                "verbose_name": "后台任务",
+                "verbose_name_plural": "后台任务",
+                "ordering": ["-created_at"],
             },
         ),
     ]

@@ -6,86 +6,198 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('org', '0001_initial'),
-        ('registry', '0001_initial'),
+        ("org", "0001_initial"),
+        ("registry", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Expertise',
+            name="Expertise",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='代码')),
-                ('name', models.CharField(max_length=50, unique=True, verbose_name='名称')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="代码")),
+                ("name", models.CharField(max_length=50, unique=True, verbose_name="名称")),
             ],
             options={
-                'verbose_name': '业务专长',
-                'verbose_name_plural': '业务专长',
-                'ordering': ['id'],
+                "verbose_name": "业务专长",
+                "verbose_name_plural": "业务专长",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Expert',
+            name="Expert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, verbose_name='姓名')),
-                ('title', models.CharField(blank=True, max_length=50, verbose_name='职称')),
-                ('employer', models.CharField(max_length=200, verbose_name='工作单位')),
-                ('employer_uscc', models.CharField(blank=True, db_index=True, max_length=18, verbose_name='工作单位统一社会信用代码')),
-                ('pledge_signed_on', models.DateField(blank=True, null=True, verbose_name='保密承诺签署日期')),
-                ('active', models.BooleanField(default=True, verbose_name='在库')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('field', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='experts', to='personnel.expertise', verbose_name='专业领域')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="姓名")),
+                ("title", models.CharField(blank=True, max_length=50, verbose_name="职称")),
+                ("employer", models.CharField(max_length=200, verbose_name="工作单位")),
+                (
+                    "employer_uscc",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        max_length=18,
+                        verbose_name="工作单位统一社会信用代码",
+                    ),
+                ),
+                (
+                    "pledge_signed_on",
+                    models.DateField(blank=True, null=True, verbose_name="保密承诺签署日期"),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="在库")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "field",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="experts",
+                        to="personnel.expertise",
+                        verbose_name="专业领域",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '专家',
-                'verbose_name_plural': '专家',
-                'ordering': ['id'],
+                "verbose_name": "专家",
+                "verbose_name_plural": "专家",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Inspector',
+            name="Inspector",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, verbose_name='姓名')),
-                ('staff_no', models.CharField(max_length=32, unique=True, verbose_name='工号')),
-                ('cert_no', models.CharField(blank=True, db_index=True, max_length=32, verbose_name='执法证号')),
-                ('cert_expires_on', models.DateField(blank=True, null=True, verbose_name='执法证有效期至')),
-                ('active', models.BooleanField(default=True, verbose_name='在岗')),
-                ('inactive_since', models.DateField(blank=True, null=True, verbose_name='离岗日期')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('expertise', models.ManyToManyField(blank=True, related_name='inspectors', to='personnel.expertise', verbose_name='业务专长')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='inspectors', to='org.unit', verbose_name='所属机构')),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='inspector', to=settings.AUTH_USER_MODEL, verbose_name='登录账号')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="姓名")),
+                ("staff_no", models.CharField(max_length=32, unique=True, verbose_name="工号")),
+                (
+                    "cert_no",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=32, verbose_name="执法证号"
+                    ),
+                ),
+                (
+                    "cert_expires_on",
+                    models.DateField(blank=True, null=True, verbose_name="执法证有效期至"),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="在岗")),
+                (
+                    "inactive_since",
+                    models.DateField(blank=True, null=True, verbose_name="离岗日期"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "expertise",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="inspectors",
+                        to="personnel.expertise",
+                        verbose_name="业务专长",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="inspectors",
+                        to="org.unit",
+                        verbose_name="所属机构",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="inspector",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登录账号",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '执法检查人员',
-                'verbose_name_plural': '执法检查人员',
-                'ordering': ['unit__sort', 'staff_no'],
+                "verbose_name": "执法检查人员",
+                "verbose_name_plural": "执法检查人员",
+                "ordering": ["unit__sort", "staff_no"],
             },
         ),
         migrations.CreateModel(
-            name='ConflictDeclaration',
+            name="ConflictDeclaration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(max_length=200, verbose_name='回避事由')),
-                ('valid_from', models.DateField(verbose_name='起始日期')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='截止日期')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('entity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='conflicts', to='registry.entity', verbose_name='市场主体')),
-                ('expert', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='conflicts', to='personnel.expert', verbose_name='专家')),
-                ('inspector', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='conflicts', to='personnel.inspector', verbose_name='检查人员')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reason", models.CharField(max_length=200, verbose_name="回避事由")),
+                ("valid_from", models.DateField(verbose_name="起始日期")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="截止日期")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "entity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="conflicts",
+                        to="registry.entity",
+                        verbose_name="市场主体",
+                    ),
+                ),
+                (
+                    "expert",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="conflicts",
+                        to="personnel.expert",
+                        verbose_name="专家",
+                    ),
+                ),
+                (
+                    "inspector",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="conflicts",
+                        to="personnel.inspector",
+                        verbose_name="检查人员",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '回避声明',
-                'verbose_name_plural': '回避声明',
-                'ordering': ['-valid_from', 'id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('expert__isnull', True), ('inspector__isnull', False)), models.Q(('expert__isnull', False), ('inspector__isnull', True)), _connector='OR'), name='conflict_one_person')],
+                "verbose_name": "回避声明",
+                "verbose_name_plural": "回避声明",
+                "ordering": ["-valid_from", "id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("expert__isnull", True), ("inspector__isnull", False)),
+                            models.Q(("expert__isnull", False), ("inspector__isnull", True)),
+                            _connector="OR",
+                        ),
+                        name="conflict_one_person",
+                    )
+                ],
             },
         ),
     ]

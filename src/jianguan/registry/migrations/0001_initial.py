@@ -5,78 +5,205 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('org', '0001_initial'),
+        ("org", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Entity',
+            name="Entity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uscc', models.CharField(max_length=18, unique=True, verbose_name='统一社会信用代码')),
-                ('name', models.CharField(db_index=True, max_length=200, verbose_name='名称')),
-                ('entity_type', models.CharField(choices=[('enterprise', '企业'), ('individual', '个体工商户'), ('cooperative', '农民专业合作社'), ('other', '其他')], default='enterprise', max_length=16, verbose_name='主体类型')),
-                ('region_code', models.CharField(blank=True, max_length=6, verbose_name='登记地行政区划')),
-                ('address', models.CharField(blank=True, max_length=300, verbose_name='住所')),
-                ('industry_code', models.CharField(blank=True, db_index=True, max_length=4, verbose_name='行业代码')),
-                ('status', models.CharField(choices=[('active', '存续'), ('revoked', '吊销'), ('cancelled', '注销'), ('moved_out', '迁出')], default='active', max_length=16, verbose_name='登记状态')),
-                ('established_on', models.DateField(blank=True, null=True, verbose_name='成立日期')),
-                ('capital_wan', models.DecimalField(blank=True, decimal_places=4, max_digits=16, null=True, verbose_name='注册资本（万元）')),
-                ('legal_rep', models.CharField(blank=True, max_length=100, verbose_name='法定代表人')),
-                ('domains', models.BigIntegerField(default=0, verbose_name='监管领域')),
-                ('key_tier', models.CharField(blank=True, choices=[('', '非重点'), ('special', '特殊重点'), ('general', '一般重点')], default='', max_length=16, verbose_name='重点领域类别')),
-                ('risk_class', models.CharField(blank=True, choices=[('A', 'A类（低风险）'), ('B', 'B类（一般风险）'), ('C', 'C类（较高风险）'), ('D', 'D类（高风险）')], max_length=1, verbose_name='信用风险分类')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='入库时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.unit', verbose_name='所属区局')),
-                ('station', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.unit', verbose_name='所属所')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "uscc",
+                    models.CharField(max_length=18, unique=True, verbose_name="统一社会信用代码"),
+                ),
+                ("name", models.CharField(db_index=True, max_length=200, verbose_name="名称")),
+                (
+                    "entity_type",
+                    models.CharField(
+                        choices=[
+                            ("enterprise", "企业"),
+                            ("individual", "个体工商户"),
+                            ("cooperative", "农民专业合作社"),
+                            ("other", "其他"),
+                        ],
+                        default="enterprise",
+                        max_length=16,
+                        verbose_name="主体类型",
+                    ),
+                ),
+                (
+                    "region_code",
+                    models.CharField(blank=True, max_length=6, verbose_name="登记地行政区划"),
+                ),
+                ("address", models.CharField(blank=True, max_length=300, verbose_name="住所")),
+                (
+                    "industry_code",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=4, verbose_name="行业代码"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "存续"),
+                            ("revoked", "吊销"),
+                            ("cancelled", "注销"),
+                            ("moved_out", "迁出"),
+                        ],
+                        default="active",
+                        max_length=16,
+                        verbose_name="登记状态",
+                    ),
+                ),
+                (
+                    "established_on",
+                    models.DateField(blank=True, null=True, verbose_name="成立日期"),
+                ),
+                (
+                    "capital_wan",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=4,
+                        max_digits=16,
+                        null=True,
+                        verbose_name="注册资本（万元）",
+                    ),
+                ),
+                (
+                    "legal_rep",
+                    models.CharField(blank=True, max_length=100, verbose_name="法定代表人"),
+                ),
+                ("domains", models.BigIntegerField(default=0, verbose_name="监管领域")),
+                (
+                    "key_tier",
+                    models.CharField(
+                        blank=True,
+                        choices=[("", "非重点"), ("special", "特殊重点"), ("general", "一般重点")],
+                        default="",
+                        max_length=16,
+                        verbose_name="重点领域类别",
+                    ),
+                ),
+                (
+                    "risk_class",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("A", "A类（低风险）"),
+                            ("B", "B类（一般风险）"),
+                            ("C", "C类（较高风险）"),
+                            ("D", "D类（高风险）"),
+                        ],
+                        max_length=1,
+                        verbose_name="信用风险分类",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="入库时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.unit",
+                        verbose_name="所属区局",
+                    ),
+                ),
+                (
+                    "station",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.unit",
+                        verbose_name="所属所",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '市场主体',
-                'verbose_name_plural': '市场主体',
-                'ordering': ['id'],
+                "verbose_name": "市场主体",
+                "verbose_name_plural": "市场主体",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Industry',
+            name="Industry",
             fields=[
-                ('code', models.CharField(max_length=4, primary_key=True, serialize=False, verbose_name='代码')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('level', models.CharField(max_length=10, verbose_name='层级')),
-                ('section', models.CharField(max_length=1, verbose_name='门类')),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=4, primary_key=True, serialize=False, verbose_name="代码"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                ("level", models.CharField(max_length=10, verbose_name="层级")),
+                ("section", models.CharField(max_length=1, verbose_name="门类")),
             ],
             options={
-                'verbose_name': '国民经济行业',
-                'verbose_name_plural': '国民经济行业',
-                'ordering': ['code'],
+                "verbose_name": "国民经济行业",
+                "verbose_name_plural": "国民经济行业",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='TestingBody',
+            name="TestingBody",
             fields=[
-                ('entity', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='testing_body', serialize=False, to='registry.entity', verbose_name='市场主体')),
-                ('cert_no', models.CharField(blank=True, max_length=32, verbose_name='资质认定证书编号')),
-                ('scope', models.TextField(blank=True, verbose_name='资质认定范围')),
-                ('cert_issued_on', models.DateField(blank=True, null=True, verbose_name='发证日期')),
-                ('cert_expires_on', models.DateField(blank=True, null=True, verbose_name='有效期至')),
-                ('by_commitment', models.BooleanField(default=False, verbose_name='告知承诺方式取得')),
-                ('fields', models.BigIntegerField(default=0, verbose_name='检验检测领域')),
+                (
+                    "entity",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="testing_body",
+                        serialize=False,
+                        to="registry.entity",
+                        verbose_name="市场主体",
+                    ),
+                ),
+                (
+                    "cert_no",
+                    models.CharField(blank=True, max_length=32, verbose_name="资质认定证书编号"),
+                ),
+                ("scope", models.TextField(blank=True, verbose_name="资质认定范围")),
+                (
+                    "cert_issued_on",
+                    models.DateField(blank=True, null=True, verbose_name="发证日期"),
+                ),
+                (
+                    "cert_expires_on",
+                    models.DateField(blank=True, null=True, verbose_name="有效期至"),
+                ),
+                (
+                    "by_commitment",
+                    models.BooleanField(default=False, verbose_name="告知承诺方式取得"),
+                ),
+                ("fields", models.BigIntegerField(default=0, verbose_name="检验检测领域")),
             ],
             options={
-                'verbose_name': '检验检测机构信息',
-                'verbose_name_plural': '检验检测机构信息',
+                "verbose_name": "检验检测机构信息",
+                "verbose_name_plural": "检验检测机构信息",
             },
         ),
         migrations.AddIndex(
-            model_name='entity',
-            index=models.Index(fields=['district', 'station'], name='registry_en_distric_e6e6b7_idx'),
+            model_name="entity",
+            index=models.Index(
+                fields=["district", "station"], name="registry_en_distric_e6e6b7_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='entity',
-            index=models.Index(fields=['district', 'risk_class'], name='registry_en_distric_650a9f_idx'),
+            model_name="entity",
+            index=models.Index(
+                fields=["district", "risk_class"], name="registry_en_distric_650a9f_idx"
+            ),
         ),
     ]
