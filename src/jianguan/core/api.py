@@ -77,3 +77,15 @@ class PageParams(Schema):
 def page(qs: QuerySet, limit: int, offset: int, render) -> dict[str, Any]:
     """{count, items} for one page of a (scoped, ordered) queryset."""
     return {"count": qs.count(), "items": [render(obj) for obj in qs[offset : offset + limit]]}
+
+
+# The error responses every roster operation documents (OpenAPI lists each 4xx it can answer).
+LIST_ERRORS = error_responses(401, 422)
+DETAIL_ERRORS = error_responses(401, 404, 422)
+CREATE_ERRORS = error_responses(400, 401, 403, 409, 422)
+UPDATE_ERRORS = error_responses(400, 401, 404, 409, 422)
+
+
+def errors_doc(codes) -> str:
+    """The operation description's list of its error codes."""
+    return "\n".join(f"- {code}：{ERROR_DESCRIPTIONS[code]}" for code in codes)

@@ -17,11 +17,14 @@ from ninja import Field, Path, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
 from jianguan.core.api import (
-    ERROR_DESCRIPTIONS,
+    CREATE_ERRORS,
+    DETAIL_ERRORS,
+    LIST_ERRORS,
+    UPDATE_ERRORS,
     ObjectId,
     PageParams,
     Text,
-    error_responses,
+    errors_doc,
     page,
 )
 from jianguan.core.scoping import ADD, CHANGE, allowed
@@ -170,22 +173,13 @@ def _get(user, inspector_id: int, action: str = "view") -> Inspector:
 
 # --- operations ----------------------------------------------------------------------------------
 
-LIST_ERRORS = error_responses(401, 422)
-DETAIL_ERRORS = error_responses(401, 404, 422)
-CREATE_ERRORS = error_responses(400, 401, 403, 409, 422)
-UPDATE_ERRORS = error_responses(400, 401, 404, 409, 422)
-
-
-def _errors_doc(codes) -> str:
-    return "\n".join(f"- {code}：{ERROR_DESCRIPTIONS[code]}" for code in codes)
-
 
 @router.get(
     "",
     response={200: InspectorPage, **LIST_ERRORS},
     summary="检查人员列表",
     description="调用者管辖范围内的执法检查人员，按机构和工号排序，分页。\n\n"
-    + _errors_doc(LIST_ERRORS),
+    + errors_doc(LIST_ERRORS),
 )
 def list_inspectors(request, filters: Query[InspectorFilters]):
     params: dict[str, str] = {}
@@ -207,7 +201,7 @@ def list_inspectors(request, filters: Query[InspectorFilters]):
     "/{inspector_id}",
     response={200: InspectorOut, **DETAIL_ERRORS},
     summary="检查人员详情",
-    description="管辖范围以外的人员答复 404。\n\n" + _errors_doc(DETAIL_ERRORS),
+    description="管辖范围以外的人员答复 404。\n\n" + errors_doc(DETAIL_ERRORS),
 )
 def get_inspector(request, inspector_id: Annotated[ObjectId, Path(description="检查人员 id")]):
     return _inspector_out(_get(request.auth, inspector_id))
@@ -218,7 +212,7 @@ def get_inspector(request, inspector_id: Annotated[ObjectId, Path(description="�
     response={201: InspectorOut, **CREATE_ERRORS},
     summary="新建检查人员",
     description="区局只能在本区的机构中新建；所队和只读账号答复 403。写入留有审计记录。\n\n"
-    + _errors_doc(CREATE_ERRORS),
+    + errors_doc(CREATE_ERRORS),
 )
 def create_inspector(request, payload: InspectorIn):
     if not allowed(request.auth, ADD, Inspector):
@@ -234,7 +228,7 @@ def create_inspector(request, payload: InspectorIn):
     summary="修改检查人员",
     description=(
         "只修改请求中给出的字段；expertise 给出即整体替换。调用者无权修改的人员（管辖范围以外，"
-        "或角色只读）答复 404。写入留有审计记录。\n\n" + _errors_doc(UPDATE_ERRORS)
+        "或角色只读）答复 404。写入留有审计记录。\n\n" + errors_doc(UPDATE_ERRORS)
     ),
 )
 def update_inspector(

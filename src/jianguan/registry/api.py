@@ -18,11 +18,14 @@ from pydantic import AfterValidator, ConfigDict
 
 from jianguan.core import uscc
 from jianguan.core.api import (
-    ERROR_DESCRIPTIONS,
+    CREATE_ERRORS,
+    DETAIL_ERRORS,
+    LIST_ERRORS,
+    UPDATE_ERRORS,
     ObjectId,
     PageParams,
     Text,
-    error_responses,
+    errors_doc,
     page,
 )
 from jianguan.core.scoping import ADD, CHANGE, allowed
@@ -276,21 +279,12 @@ def _model_data(sent: dict[str, Any]) -> dict[str, Any]:
 
 # --- operations ----------------------------------------------------------------------------------
 
-LIST_ERRORS = error_responses(401, 422)
-DETAIL_ERRORS = error_responses(401, 404, 422)
-CREATE_ERRORS = error_responses(400, 401, 403, 409, 422)
-UPDATE_ERRORS = error_responses(400, 401, 404, 409, 422)
-
-
-def _errors_doc(codes) -> str:
-    return "\n".join(f"- {code}：{ERROR_DESCRIPTIONS[code]}" for code in codes)
-
 
 @router.get(
     "",
     response={200: EntityPage, **LIST_ERRORS},
     summary="检查对象列表",
-    description="调用者管辖范围内的检查对象，按 id 排序，分页。\n\n" + _errors_doc(LIST_ERRORS),
+    description="调用者管辖范围内的检查对象，按 id 排序，分页。\n\n" + errors_doc(LIST_ERRORS),
 )
 def list_entities(request, filters: Query[EntityFilters]):
     params = {
@@ -305,7 +299,7 @@ def list_entities(request, filters: Query[EntityFilters]):
     response={200: EntityDetailOut, **DETAIL_ERRORS},
     summary="检查对象详情",
     description="含检验检测机构信息（如有）。管辖范围以外的对象答复 404。\n\n"
-    + _errors_doc(DETAIL_ERRORS),
+    + errors_doc(DETAIL_ERRORS),
 )
 def get_entity(request, entity_id: Annotated[ObjectId, Path(description="检查对象 id")]):
     return _entity_detail(selectors.entity_get(request.auth, entity_id))
@@ -316,7 +310,7 @@ def get_entity(request, entity_id: Annotated[ObjectId, Path(description="检查�
     response={201: EntityDetailOut, **CREATE_ERRORS},
     summary="新建检查对象",
     description="区局只能在本区新建；所队和只读账号答复 403。写入留有审计记录。\n\n"
-    + _errors_doc(CREATE_ERRORS),
+    + errors_doc(CREATE_ERRORS),
 )
 def create_entity(request, payload: EntityIn):
     if not allowed(request.auth, ADD, Entity):
@@ -332,7 +326,7 @@ def create_entity(request, payload: EntityIn):
     summary="修改检查对象",
     description=(
         "只修改请求中给出的字段。调用者无权修改的对象（管辖范围以外，或角色只读）答复 404。"
-        "写入留有审计记录。\n\n" + _errors_doc(UPDATE_ERRORS)
+        "写入留有审计记录。\n\n" + errors_doc(UPDATE_ERRORS)
     ),
 )
 def update_entity(
