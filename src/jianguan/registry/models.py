@@ -89,13 +89,19 @@ class Entity(models.Model):
         D = "D", _("D类（高风险）")
 
     uscc = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
-    name = models.CharField(_("名称"), max_length=200, db_index=True)
+    # No plain index: the roster is searched by "name contains", which a btree cannot serve.
+    name = models.CharField(_("名称"), max_length=200)
     entity_type = models.CharField(
         _("主体类型"), max_length=16, choices=Type.choices, default=Type.ENTERPRISE
     )
     region_code = models.CharField(_("登记地行政区划"), max_length=6, blank=True)
+    # Indexed through the (district, station) and (district, risk_class) indexes below.
     district = models.ForeignKey(
-        "org.Unit", verbose_name=_("所属区局"), on_delete=models.PROTECT, related_name="+"
+        "org.Unit",
+        verbose_name=_("所属区局"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     station = models.ForeignKey(
         "org.Unit",
