@@ -1,6 +1,7 @@
 """Form helpers: Bootstrap classes on every widget, `is-invalid` on fields with errors."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 
 class StyledMixin:
@@ -41,3 +42,27 @@ def style(form: forms.BaseForm) -> None:
             widget.format = "%Y-%m-%d"
         if css not in widget.attrs.get("class", ""):
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+class ImportForm(StyledForm):
+    """Upload of a roster file (csv or xlsx) for a background import."""
+
+    file = forms.FileField(
+        label=_("导入文件"),
+        help_text=_("支持 .xlsx 和 .csv（UTF-8 或 GBK 编码），第一行为表头，列名与模板一致。"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv", "col": "col-12"}),
+    )
+    skip_invalid = forms.BooleanField(
+        label=_("跳过错误行（--skip-invalid）"),
+        required=False,
+        help_text=_(
+            "不勾选时，只要有一行出错就整批不导入；勾选后导入正确的行，错误行列入错误报告。"
+        ),
+        widget=forms.CheckboxInput(attrs={"col": "col-12"}),
+    )
+
+    def clean_file(self):
+        from .jobs import check_upload  # the same rule the import task applies
+
+        check_upload(self.cleaned_data["file"])
+        return self.cleaned_data["file"]

@@ -223,27 +223,3 @@ class ConflictEndForm(StyledForm):
                 % {"d": f"{self.declaration.valid_from:%Y-%m-%d}"}
             )
         return day
-
-
-class InspectorImportForm(StyledForm):
-    file = forms.FileField(
-        label=_("导入文件"),
-        help_text=_("支持 .xlsx 和 .csv（UTF-8 或 GBK 编码）；请使用下载的模板填写"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv", "col": "col-12"}),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-
-    skip_invalid = forms.BooleanField(
-        label=_("跳过有错误的行，导入其余各行"),
-        required=False,
-        help_text=_("不勾选时，只要有一行有错，整个文件都不导入"),
-    )
-
-    def clean_file(self):
-        f = self.cleaned_data["file"]
-        name = (f.name or "").lower()
-        if not name.endswith((".xlsx", ".csv")):
-            raise forms.ValidationError(_("只支持 .xlsx 或 .csv 文件"))
-        return f

@@ -17,6 +17,13 @@ urlpatterns = [
     path("inspectors/<int:pk>/edit/", views.inspector_edit, name="inspector_edit"),
     path("experts/", views.expert_list, name="expert_list"),
     path("experts/new/", views.expert_create, name="expert_create"),
+    path("experts/export/", views.expert_export, name="expert_export"),
+    path("experts/import/", views.expert_import, name="expert_import"),
+    path(
+        "experts/import/template/",
+        views.expert_import_template,
+        name="expert_import_template",
+    ),
     path("experts/<int:pk>/", views.expert_detail, name="expert_detail"),
     path("experts/<int:pk>/edit/", views.expert_edit, name="expert_edit"),
     path("conflicts/", views.conflict_list, name="conflict_list"),

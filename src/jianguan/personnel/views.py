@@ -18,13 +18,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from jianguan.core import audit
+from jianguan.core.forms import ImportForm
 from jianguan.core.models import AuditEvent
 from jianguan.core.scoping import allowed
 from jianguan.core.views import paginate
 from jianguan.org.models import Unit
 
 from . import selectors, services
-from .forms import ConflictEndForm, ConflictForm, ExpertForm, InspectorForm, InspectorImportForm
+from .forms import ConflictEndForm, ConflictForm, ExpertForm, InspectorForm
 from .models import ConflictDeclaration, Expert, Expertise, Inspector
 
 CERT_SOON_DAYS = 90
@@ -248,7 +249,7 @@ def inspector_import(request):
     user = request.user
     if not allowed(user, "add", Inspector):
         raise PermissionDenied("无权导入检查人员")
-    form = InspectorImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         from .tasks import start_inspector_import
 
@@ -275,11 +276,11 @@ def inspector_import(request):
     )
 
 
-def _job_url(job) -> str:
+def _job_url(job, fallback: str = "personnel:inspector_list") -> str:
     try:
         return reverse("core:job_detail", args=[job.pk])
-    except NoReverseMatch:  # the job pages are not installed: back to the roster
-        return reverse("personnel:inspector_list")
+    except NoReverseMatch:  # the job pages are not installed: back to the list
+        return reverse(fallback)
 
 
 # ---------------------------------------------------------------- experts
@@ -293,9 +294,76 @@ def expert_list(request):
         params=request.GET,
         fields=Expertise.objects.order_by("id"),
         can_add=allowed(user, "add", Expert),
+        export_query=_without_page(request),
         breadcrumbs=_crumbs(("专家", None)),
     )
     return render(request, "personnel/expert_list.html", ctx)
+
+
+@login_required
+def expert_export(request):
+    """The filtered list as xlsx or csv, in the import file's columns (so it round-trips).
+    The pool is city-wide: every member of staff may view, so may export, all of it."""
+    from . import importing_experts
+
+    fmt = request.GET.get("format", "xlsx")
+    if fmt not in EXPORT_FORMATS:
+        raise Http404("未知的导出格式")
+    user = request.user
+    qs = selectors.expert_list(user, request.GET)
+    query = _without_page(request)
+    audit.record(
+        user,
+        AuditEvent.Action.OTHER,
+        object_type="personnel.expert",
+        object_repr="专家库",
+        note=f"导出 {fmt}：{qs.count()} 人；筛选条件：{query or '无'}",
+        district=user.unit.district if user.unit_id and user.scope_level != "city" else None,
+    )
+    return importing_experts.export_experts_response(qs, fmt)
+
+
+@login_required
+def expert_import_template(request):
+    from . import importing_experts
+
+    if not allowed(request.user, "add", Expert):
+        raise PermissionDenied("专家库由市局维护")
+    fmt = request.GET.get("format", "xlsx")
+    if fmt not in EXPORT_FORMATS:
+        raise Http404("未知的模板格式")
+    return importing_experts.template_response(fmt)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def expert_import(request):
+    user = request.user
+    if not allowed(user, "add", Expert):
+        raise PermissionDenied("专家库由市局维护")
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        from .tasks import start_expert_import
+
+        try:
+            job = start_expert_import(
+                user, form.cleaned_data["file"], form.cleaned_data["skip_invalid"]
+            )
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.info(
+                request, "文件已上传，正在后台导入；可离开此页，稍后在“后台任务”中查看结果。"
+            )
+            return redirect(_job_url(job, "personnel:expert_list"))
+    return render(
+        request,
+        "personnel/expert_import.html",
+        {
+            "form": form,
+            "breadcrumbs": _crumbs(("专家", reverse("personnel:expert_list")), ("批量导入", None)),
+        },
+    )
 
 
 @login_required

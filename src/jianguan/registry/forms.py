@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jianguan.core import uscc
-from jianguan.core.forms import StyledForm, StyledModelForm
+from jianguan.core.forms import StyledModelForm
 from jianguan.org.models import Unit
 
 from .models import DOMAINS, TESTING_FIELDS, Entity, Industry, TestingBody
@@ -170,40 +170,6 @@ class TestingBodyForm(StyledModelForm):
 
     def service_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
-
-
-class ImportForm(StyledForm):
-    file = forms.FileField(
-        label=_("导入文件"),
-        help_text=_("支持 .xlsx 和 .csv（UTF-8 或 GBK 编码），第一行为表头，列名与模板一致。"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
-    )
-    skip_invalid = forms.BooleanField(
-        label=_("跳过错误行（--skip-invalid）"),
-        required=False,
-        help_text=_(
-            "不勾选时，只要有一行出错就整批不导入；勾选后导入正确的行，错误行列入错误报告。"
-        ),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["file"].widget.attrs["col"] = "col-12"
-        self.fields["skip_invalid"].widget.attrs["col"] = "col-12"
-
-    def clean_file(self):
-        from django.conf import settings
-
-        f = self.cleaned_data["file"]
-        if not f.name.lower().endswith((".xlsx", ".csv")):
-            raise forms.ValidationError(_("只支持 .xlsx 或 .csv 文件"))
-        limit = getattr(settings, "JIANGUAN_IMPORT_MAX_BYTES", 512 * 1024 * 1024)
-        if f.size > limit:
-            raise forms.ValidationError(
-                _("文件过大（%(size)d MB），上限为 %(limit)d MB")
-                % {"size": f.size // 2**20, "limit": limit // 2**20}
-            )
-        return f
 
 
 def industry_options() -> list[tuple[str, str, str]]:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from jianguan.core import audit
+from jianguan.core.forms import ImportForm
 from jianguan.core.models import AuditEvent
 from jianguan.core.scoping import allowed
 from jianguan.core.views import paginate
@@ -28,7 +29,6 @@ from jianguan.personnel.models import ConflictDeclaration
 from . import importing, selectors, services, tasks
 from .forms import (
     EntityForm,
-    ImportForm,
     TestingBodyForm,
     districts_for,
     industry_options,
