@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
@@ -24,7 +24,7 @@ from jianguan.core.scoping import allowed
 from jianguan.core.views import paginate
 from jianguan.org.models import Unit
 
-from . import selectors, services
+from . import importing, importing_experts, selectors, services, tasks
 from .forms import ConflictEndForm, ConflictForm, ExpertForm, InspectorForm
 from .models import ConflictDeclaration, Expert, Expertise, Inspector
 
@@ -211,76 +211,67 @@ def inspector_edit(request, pk: int):
 @login_required
 def inspector_export(request):
     """The filtered list as xlsx or csv, in the import file's columns (so it round-trips)."""
-    from . import importing
-
-    fmt = request.GET.get("format", "xlsx")
-    if fmt not in EXPORT_FORMATS:
-        raise Http404("未知的导出格式")
-    user = request.user
-    qs = selectors.inspector_list(user, request.GET)
-    query = _without_page(request)
-    # Personal data leaving the system: who took what is on record (数据导出留痕).
-    audit.record(
-        user,
-        AuditEvent.Action.OTHER,
-        object_type="personnel.inspector",
-        object_repr="检查人员名录",
-        note=f"导出 {fmt}：{qs.count()} 人；筛选条件：{query or '无'}",
-        district=user.unit.district if user.unit_id and user.scope_level != "city" else None,
+    qs = selectors.inspector_list(request.user, request.GET)
+    return _export(
+        request, qs, "personnel.inspector", "检查人员名录", importing.export_inspectors_response
     )
-    return importing.export_inspectors_response(qs, fmt)
 
 
 @login_required
 def inspector_import_template(request):
-    from . import importing
-
     if not allowed(request.user, "add", Inspector):
         raise PermissionDenied("无权导入检查人员")
-    fmt = request.GET.get("format", "xlsx")
-    if fmt not in EXPORT_FORMATS:
-        raise Http404("未知的模板格式")
-    return importing.template_response(fmt)
+    return importing.template_response(_format(request))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def inspector_import(request):
-    user = request.user
-    if not allowed(user, "add", Inspector):
+    if not allowed(request.user, "add", Inspector):
         raise PermissionDenied("无权导入检查人员")
+    crumbs = _crumbs(("检查人员", reverse("personnel:inspector_list")), ("批量导入", None))
+    return _import_page(
+        request, tasks.start_inspector_import, "personnel/inspector_import.html", crumbs
+    )
+
+
+def _format(request) -> str:
+    fmt = request.GET.get("format", "xlsx")
+    if fmt not in EXPORT_FORMATS:
+        raise Http404("未知的文件格式")
+    return fmt
+
+
+def _export(request, qs, object_type: str, label: str, respond):
+    """Export `qs` (already scoped) as the requested format, on record: personal data leaving
+    the system is audited with who, how many and which filters (数据导出留痕)."""
+    fmt = _format(request)
+    user = request.user
+    audit.record(
+        user,
+        AuditEvent.Action.OTHER,
+        object_type=object_type,
+        object_repr=label,
+        note=f"导出 {fmt}：{qs.count()} 人；筛选条件：{_without_page(request) or '无'}",
+        district=user.unit.district if user.unit_id and user.scope_level != "city" else None,
+    )
+    return respond(qs, fmt)
+
+
+def _import_page(request, start, template: str, breadcrumbs):
+    """Upload page: the file goes to a background job (`start`), then to the job's page."""
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        from .tasks import start_inspector_import
-
         try:
-            job = start_inspector_import(
-                user, form.cleaned_data["file"], form.cleaned_data["skip_invalid"]
-            )
+            job = start(request.user, form.cleaned_data["file"], form.cleaned_data["skip_invalid"])
         except ValidationError as exc:
             _add_service_errors(form, exc)
         else:
             messages.info(
                 request, "文件已上传，正在后台导入；可离开此页，稍后在“后台任务”中查看结果。"
             )
-            return redirect(_job_url(job))
-    return render(
-        request,
-        "personnel/inspector_import.html",
-        {
-            "form": form,
-            "breadcrumbs": _crumbs(
-                ("检查人员", reverse("personnel:inspector_list")), ("批量导入", None)
-            ),
-        },
-    )
-
-
-def _job_url(job, fallback: str = "personnel:inspector_list") -> str:
-    try:
-        return reverse("core:job_detail", args=[job.pk])
-    except NoReverseMatch:  # the job pages are not installed: back to the list
-        return reverse(fallback)
+            return redirect("core:job_detail", pk=job.pk)
+    return render(request, template, {"form": form, "breadcrumbs": breadcrumbs})
 
 
 # ---------------------------------------------------------------- experts
@@ -304,66 +295,26 @@ def expert_list(request):
 def expert_export(request):
     """The filtered list as xlsx or csv, in the import file's columns (so it round-trips).
     The pool is city-wide: every member of staff may view, so may export, all of it."""
-    from . import importing_experts
-
-    fmt = request.GET.get("format", "xlsx")
-    if fmt not in EXPORT_FORMATS:
-        raise Http404("未知的导出格式")
-    user = request.user
-    qs = selectors.expert_list(user, request.GET)
-    query = _without_page(request)
-    audit.record(
-        user,
-        AuditEvent.Action.OTHER,
-        object_type="personnel.expert",
-        object_repr="专家库",
-        note=f"导出 {fmt}：{qs.count()} 人；筛选条件：{query or '无'}",
-        district=user.unit.district if user.unit_id and user.scope_level != "city" else None,
+    qs = selectors.expert_list(request.user, request.GET)
+    return _export(
+        request, qs, "personnel.expert", "专家库", importing_experts.export_experts_response
     )
-    return importing_experts.export_experts_response(qs, fmt)
 
 
 @login_required
 def expert_import_template(request):
-    from . import importing_experts
-
     if not allowed(request.user, "add", Expert):
         raise PermissionDenied("专家库由市局维护")
-    fmt = request.GET.get("format", "xlsx")
-    if fmt not in EXPORT_FORMATS:
-        raise Http404("未知的模板格式")
-    return importing_experts.template_response(fmt)
+    return importing_experts.template_response(_format(request))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def expert_import(request):
-    user = request.user
-    if not allowed(user, "add", Expert):
+    if not allowed(request.user, "add", Expert):
         raise PermissionDenied("专家库由市局维护")
-    form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        from .tasks import start_expert_import
-
-        try:
-            job = start_expert_import(
-                user, form.cleaned_data["file"], form.cleaned_data["skip_invalid"]
-            )
-        except ValidationError as exc:
-            _add_service_errors(form, exc)
-        else:
-            messages.info(
-                request, "文件已上传，正在后台导入；可离开此页，稍后在“后台任务”中查看结果。"
-            )
-            return redirect(_job_url(job, "personnel:expert_list"))
-    return render(
-        request,
-        "personnel/expert_import.html",
-        {
-            "form": form,
-            "breadcrumbs": _crumbs(("专家", reverse("personnel:expert_list")), ("批量导入", None)),
-        },
-    )
+    crumbs = _crumbs(("专家", reverse("personnel:expert_list")), ("批量导入", None))
+    return _import_page(request, tasks.start_expert_import, "personnel/expert_import.html", crumbs)
 
 
 @login_required
