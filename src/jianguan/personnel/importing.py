@@ -249,16 +249,21 @@ def _read(
         for i, unit in enumerate(parsed["unit_id"]):
             if unit is not None and lk.may_add is not None and unit not in lk.may_add:
                 errors.append((i, header["unit_id"], _(NO_PERMISSION)))
-        result.total += len(chunk)
-        result.add_errors(RowError(chunk.rows[i], h, r) for i, h, r in errors)
-        bad = {i for i, _h, _r in errors}
-        out += [
-            (row, {f: parsed[f][i] for f in parsed})
-            for i, row in enumerate(chunk.rows)
-            if i not in bad
-        ]
+        keep_valid(chunk, parsed, errors, result, out)
         progress(result.total, result.total, _("校验"))
     return out
+
+
+def keep_valid(
+    chunk, parsed: dict[str, list], errors: list, result: ImportResult, out: list
+) -> None:
+    """Record a chunk's row errors; append its valid rows to `out` as (row number, values)."""
+    result.total += len(chunk)
+    result.add_errors(RowError(chunk.rows[i], h, r) for i, h, r in errors)
+    bad = {i for i, _h, _r in errors}
+    out += [
+        (row, {f: parsed[f][i] for f in parsed}) for i, row in enumerate(chunk.rows) if i not in bad
+    ]
 
 
 class _Writer:

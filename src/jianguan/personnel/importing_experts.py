@@ -38,7 +38,7 @@ from jianguan.core.tabular import (
     TableReader,
 )
 
-from .importing import Progress, _active, _file_response, _Rollback, _text
+from .importing import Progress, _active, _file_response, _Rollback, _text, keep_valid
 from .models import Expert, Expertise
 
 OBJECT_TYPE = "personnel.expert"
@@ -191,14 +191,7 @@ def _read(table: TableReader, result: ImportResult, progress) -> list[tuple[int,
             if all(key) and seen.setdefault(key, row) != row:
                 msg = _("姓名和工作单位在文件中重复（与第%(r)d行相同）") % {"r": seen[key]}
                 errors.append((i, KEY_COLUMN, msg))
-        result.total += len(chunk)
-        result.add_errors(RowError(chunk.rows[i], h, r) for i, h, r in errors)
-        bad = {i for i, _h, _r in errors}
-        out += [
-            (row, {f: parsed[f][i] for f in parsed})
-            for i, row in enumerate(chunk.rows)
-            if i not in bad
-        ]
+        keep_valid(chunk, parsed, errors, result, out)
         progress(result.total, result.total, _("校验"))
     return out
 
