@@ -569,6 +569,22 @@ def clean_column(values: list[str], plain: bool = False) -> tuple[list[str], Err
     return values, errors
 
 
+def parse_chunk(
+    chunk: Chunk, columns: list[Column]
+) -> tuple[dict[str, list[Any]], list[tuple[int, str, str]]]:
+    """Every column of a chunk parsed: ({field: values}, errors as (index, header, reason)),
+    the chunk's own reading errors first."""
+    errors = list(chunk.errors)
+    parsed: dict[str, list[Any]] = {}
+    for col in columns:
+        values = chunk.cells[col.field]
+        if col.required:
+            errors += [(i, col.header, r) for i, r in required_errors(values)]
+        parsed[col.field], errs = col.parse_column(values)
+        errors += [(i, col.header, r) for i, r in errs]
+    return parsed, errors
+
+
 def required_errors(values: list[str]) -> Errors:
     if "" not in values:
         return []

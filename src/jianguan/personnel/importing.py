@@ -229,14 +229,7 @@ def _read(
     seen: dict[str, int] = {}
     out = []
     for chunk in table.chunks(10_000):
-        errors = list(chunk.errors)
-        parsed: dict[str, list[Any]] = {}
-        for col in table.columns:
-            values = chunk.cells[col.field]
-            if col.required:
-                errors += [(i, col.header, r) for i, r in tabular.required_errors(values)]
-            parsed[col.field], errs = col.parse_column(values)
-            errors += [(i, col.header, r) for i, r in errs]
+        parsed, errors = tabular.parse_chunk(chunk, table.columns)
         for i, (code, row) in enumerate(zip(parsed["staff_no"], chunk.rows, strict=True)):
             if code and seen.setdefault(code, row) != row:
                 errors.append(

@@ -178,14 +178,7 @@ def _read(table: TableReader, result: ImportResult, progress) -> list[tuple[int,
     seen: dict[tuple[str, str], int] = {}
     out = []
     for chunk in table.chunks(10_000):
-        errors = list(chunk.errors)
-        parsed: dict[str, list[Any]] = {}
-        for col in table.columns:
-            values = chunk.cells[col.field]
-            if col.required:
-                errors += [(i, col.header, r) for i, r in tabular.required_errors(values)]
-            parsed[col.field], errs = col.parse_column(values)
-            errors += [(i, col.header, r) for i, r in errs]
+        parsed, errors = tabular.parse_chunk(chunk, table.columns)
         keys = zip(parsed["name"], parsed["employer"], strict=True)
         for i, (key, row) in enumerate(zip(keys, chunk.rows, strict=True)):
             if all(key) and seen.setdefault(key, row) != row:

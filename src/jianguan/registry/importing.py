@@ -407,15 +407,7 @@ class Validator:
         self.first: dict[str, int] | None = None
 
     def __call__(self, chunk: tabular.Chunk) -> tuple[Clean, list[tuple[int, str, str]]]:
-        errors = list(chunk.errors)
-        out: dict[str, list[Any]] = {}
-        for col in self.columns:
-            values = chunk.cells[col.field]
-            if col.required:
-                errors += [(i, col.header, r) for i, r in tabular.required_errors(values)]
-            parsed, errs = col.parse_column(values)
-            errors += [(i, col.header, r) for i, r in errs]
-            out[col.field] = parsed
+        out, errors = tabular.parse_chunk(chunk, self.columns)
         errors += self._stations(out)
         errors += self._scope(out["district_id"])
         errors += self._duplicates(out["uscc"], chunk.rows)
