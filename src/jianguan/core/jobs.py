@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Job
+from .scoping import user_district
 
 logger = logging.getLogger(__name__)
 PROGRESS_TTL = 24 * 3600
@@ -129,7 +130,7 @@ def start_import(*, kind: str, title: str, user, uploaded_file, skip_invalid: bo
         kind=kind,
         title=f"{title}：{name}"[:200],
         created_by=user,
-        district=district_of(user),
+        district=user_district(user),
         params={"name": name, "skip_invalid": bool(skip_invalid)},
     )
     rel = f"{IMPORT_DIR}/{job.pk}/upload{suffix}"  # never the user's name: no path tricks
@@ -143,13 +144,6 @@ def start_import(*, kind: str, title: str, user, uploaded_file, skip_invalid: bo
     task.enqueue(job.pk)
     job.refresh_from_db()
     return job
-
-
-def district_of(user):
-    """The district a job belongs to for scoping (None: city-wide)."""
-    if user is None or not getattr(user, "unit_id", None) or user.scope_level == "city":
-        return None
-    return user.unit.district
 
 
 def run_import(job_id: int, importer: Callable[..., Any]) -> dict[str, Any]:

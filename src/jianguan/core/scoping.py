@@ -62,5 +62,12 @@ def allowed(user, action: str, model: type[models.Model]) -> bool:
     return action == VIEW or not city_wide or user.scope_level == "city"
 
 
+def user_district(user):
+    """The district bureau whose records a user's actions belong to (None: city-wide)."""
+    if user is None or not getattr(user, "unit_id", None) or user.scope_level == "city":
+        return None
+    return user.unit.district
+
+
 class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):  # type: ignore[misc]
     pass

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 from jianguan.core import audit
 from jianguan.core.forms import ImportForm
 from jianguan.core.models import AuditEvent
-from jianguan.core.scoping import allowed
+from jianguan.core.scoping import allowed, user_district
 from jianguan.core.views import paginate
 from jianguan.org.models import Unit
 
@@ -253,7 +253,7 @@ def _export(request, qs, object_type: str, label: str, respond):
         object_type=object_type,
         object_repr=label,
         note=f"导出 {fmt}：{qs.count()} 人；筛选条件：{_without_page(request) or '无'}",
-        district=user.unit.district if user.unit_id and user.scope_level != "city" else None,
+        district=user_district(user),
     )
     return respond(qs, fmt)
 

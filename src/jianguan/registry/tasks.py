@@ -10,6 +10,7 @@ from django_tasks import task
 
 from jianguan.core import jobs
 from jianguan.core.models import Job
+from jianguan.core.scoping import user_district
 
 from . import importing, selectors
 
@@ -61,7 +62,7 @@ def start_entity_export(user, filters: dict, fmt: str) -> Job:
         kind=KIND_EXPORT,
         title=_("导出检查对象（%(fmt)s）") % {"fmt": fmt},
         created_by=user,
-        district=jobs.district_of(user),
+        district=user_district(user),
         params={"filters": filters, "fmt": fmt},
     )
     export_entities_task.enqueue(job.pk)

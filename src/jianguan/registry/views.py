@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods
 from jianguan.core import audit
 from jianguan.core.forms import ImportForm
 from jianguan.core.models import AuditEvent
-from jianguan.core.scoping import allowed
+from jianguan.core.scoping import allowed, user_district
 from jianguan.core.views import paginate
 from jianguan.personnel.models import ConflictDeclaration
 
@@ -112,7 +112,7 @@ def entity_export(request, fmt: str):
         object_id="",
         object_repr="检查对象名录",
         note=f"导出 {fmt}：{total} 行；筛选条件：{_filter_query(request.GET) or '无'}",
-        district=request.user.unit.district if request.user.unit_id else None,
+        district=user_district(request.user),
     )
     if total > EXPORT_SYNC_LIMIT[fmt]:
         # Large exports do not run inside the request: a background job writes the file.
