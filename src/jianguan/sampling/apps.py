@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class SamplingConfig(AppConfig):
+    name = "jianguan.sampling"
+    label = "sampling"
+    verbose_name = "双随机抽取"

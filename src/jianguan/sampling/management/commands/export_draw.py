@@ -1,0 +1,24 @@
+"""`jianguan export_draw DRAW_ID --out DIR`: the proof package of a completed draw."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from jianguan.sampling import services
+from jianguan.sampling.models import Draw
+
+
+class Command(BaseCommand):
+    help = "导出抽取证明：proof.json、冻结名单和 result.csv"
+
+    def add_arguments(self, parser):
+        parser.add_argument("draw_id", type=int)
+        parser.add_argument("--out", required=True, help="输出目录")
+
+    def handle(self, *args, draw_id, out, **options):
+        draw = Draw.objects.filter(pk=draw_id).first()
+        if draw is None:
+            raise CommandError(f"抽取 {draw_id} 不存在")
+        try:
+            services.export(draw, out)
+        except services.DrawError as e:
+            raise CommandError("；".join(e.messages)) from e
+        self.stdout.write(f"抽取 {draw_id} 的证明已写入 {out}")

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+app_name = "sampling"
+urlpatterns = [
+    path("draws/", views.draw_list, name="draw_list"),
+    path("draws/export/", views.draw_export, name="draw_export"),
+    path("draws/<int:pk>/", views.draw_detail, name="draw_detail"),
+    path("draws/<int:pk>/results/", views.draw_results_export, name="draw_results_export"),
+    path("draws/<int:pk>/proof.zip", views.draw_proof, name="draw_proof"),
+    path("draws/<int:pk>/print/", views.draw_print, name="draw_print"),
+    path("draws/<int:pk>/entropy/", views.draw_entropy, name="draw_entropy"),
+    path("draws/<int:pk>/execute/", views.draw_execute, name="draw_execute"),
+    path("draws/<int:pk>/redraw/", views.draw_redraw, name="draw_redraw"),
+    path("draws/<int:pk>/merge/", views.visit_merge, name="visit_merge"),
+    path("tasks/<int:task_pk>/preview/", views.task_preview, name="task_preview"),
+    path("tasks/<int:task_pk>/commit/", views.task_commit, name="task_commit"),
+]

@@ -1,0 +1,386 @@
+"""Pages of draws (抽取): the task page's wizard steps, the draw list, a draw's result and proof,
+its printable record.
+
+Thin views: parse (forms), read (selectors), write (services / tasks), render. A draw is always
+fetched through `restrict(user, action)`: outside the caller's jurisdiction it is a 404. The
+secret and the seed appear only once the draw is made; the proof files are served only through
+the permission-checked download below, never from a media URL.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from jianguan.core import audit
+from jianguan.core.models import AuditEvent
+from jianguan.core.scoping import CHANGE, VIEW
+from jianguan.core.views import paginate
+from jianguan.planning.describe import describe
+from jianguan.planning.models import Task
+
+from . import exporting, selectors, services, tasks
+from .forms import EntropyForm, MergeForm, RedrawForm
+from .models import Draw, Visit
+
+EXPORT_FORMATS = ("xlsx", "csv")
+DIGEST_LABELS = [
+    ("rules", "抽取规则"),
+    ("targets", "检查对象名单 targets.csv"),
+    ("inspectors", "检查人员名单 inspectors.csv"),
+    ("experts", "专家名单 experts.csv"),
+    ("exclusions", "回避名单 exclusions.csv"),
+    ("result", "抽取结果 result.csv"),
+]
+STATUS_CSS = {
+    Draw.Status.COMMITTED: "info",
+    Draw.Status.DRAWN: "success",
+    Draw.Status.INFEASIBLE: "danger",
+    Draw.Status.SUPERSEDED: "secondary",
+}
+
+
+def _crumbs(*items: tuple[str, str | None]) -> list[tuple[str, str | None]]:
+    return [("双随机抽查", None), *items]
+
+
+def _draws_crumb() -> tuple[str, str]:
+    return ("抽取记录", reverse("sampling:draw_list"))
+
+
+def _task_url(task_id: int) -> str:
+    return reverse("planning:task_detail", args=[task_id]) + "#draw"
+
+
+def _draw_url(draw: Draw, anchor: str = "") -> str:
+    return reverse("sampling:draw_detail", args=[draw.pk]) + (f"#{anchor}" if anchor else "")
+
+
+def _get_draw(user, pk: int, action: str = VIEW) -> Draw:
+    try:
+        return selectors.draw_get(user, pk, action)
+    except Draw.DoesNotExist:
+        raise Http404("抽取不存在") from None
+
+
+def _get_task(user, pk: int, action: str = VIEW) -> Task:
+    return get_object_or_404(
+        Task.objects.restrict(user, action).select_related("plan", "unit", "district"), pk=pk
+    )
+
+
+def _format(request) -> str:
+    fmt = request.GET.get("format", "xlsx")
+    if fmt not in EXPORT_FORMATS:
+        raise Http404("未知的文件格式")
+    return fmt
+
+
+def _query_without(request, *keys: str) -> str:
+    params = request.GET.copy()
+    for key in ("page", "format", *keys):
+        params.pop(key, None)
+    return params.urlencode()
+
+
+def _errors(exc: ValidationError) -> str:
+    return "；".join(exc.messages)
+
+
+def _audit_download(user, draw: Draw, what: str) -> None:
+    """Lists of entities and inspectors leaving the system are on record (数据导出留痕)."""
+    audit.record(user, AuditEvent.Action.OTHER, draw, note=f"下载{what}")
+
+
+# --- list ----------------------------------------------------------------------------------------
+
+
+def _years(user) -> list[tuple[str, str]]:
+    years = (
+        Draw.objects.restrict(user).order_by().values_list("task__plan__year", flat=True).distinct()
+    )
+    return [(str(y), f"{y} 年") for y in sorted(set(years), reverse=True)]
+
+
+@login_required
+def draw_list(request):
+    user = request.user
+    ctx = paginate(request, selectors.draw_list(user, request.GET))
+    f = {key: request.GET.get(key, "") for key in ("q", "status", "year")}
+    ctx.update(
+        f=f,
+        any_filter=any(f.values()),
+        statuses=Draw.Status.choices,
+        years=_years(user),
+        status_css=STATUS_CSS,
+        export_query=_query_without(request),
+        breadcrumbs=_crumbs(("抽取记录", None)),
+    )
+    return render(request, "sampling/draw_list.html", ctx)
+
+
+@login_required
+def draw_export(request):
+    fmt = _format(request)
+    qs = selectors.draw_list(request.user, request.GET)
+    return exporting.table_response(
+        exporting.DRAW_COLUMNS,
+        exporting.draw_records(qs),
+        fmt,
+        f"抽取记录-{exporting.stamp()}.{fmt}",
+    )
+
+
+# --- one draw ------------------------------------------------------------------------------------
+
+
+@login_required
+def draw_detail(request, pk: int):
+    return _detail(request, _get_draw(request.user, pk))
+
+
+def _detail(request, draw: Draw, redraw_form: RedrawForm | None = None, status: int = 200):
+    user = request.user
+    can_change = selectors.can_change(user, draw)
+    final = draw.is_final
+    ctx = paginate(request, selectors.draw_visits(draw, request.GET)) if final else {}
+    if final:
+        ctx["rows"] = selectors.annotate_teams(ctx["rows"])
+    redrawn_by = draw.redrawn_by
+    can_redraw = can_change and draw.status == Draw.Status.DRAWN and redrawn_by is None
+    ctx.update(
+        draw=draw,
+        task=draw.task,
+        status_css=STATUS_CSS.get(draw.status, "secondary"),
+        final=final,
+        can_change=can_change,
+        job=selectors.running_job(draw) if draw.status == Draw.Status.COMMITTED else None,
+        strata=selectors.strata(draw),
+        digests=[(label, draw.digests.get(key)) for key, label in DIGEST_LABELS],
+        unstaffed=selectors.unstaffed_rows(draw) if draw.status == Draw.Status.INFEASIBLE else [],
+        redrawn_by=redrawn_by,
+        overlaps=selectors.overlapping(draw, user) if draw.status == Draw.Status.DRAWN else [],
+        can_merge=can_change and draw.status == Draw.Status.DRAWN,
+        redraw_form=(redraw_form or RedrawForm()) if can_redraw else None,
+        q=request.GET.get("q", ""),
+        export_query=_query_without(request),
+        history=audit.history(draw).order_by("-at", "-id")[:100],
+        breadcrumbs=_crumbs(_draws_crumb(), (str(draw), None)),
+    )
+    return render(request, "sampling/draw_detail.html", ctx, status=status)
+
+
+@login_required
+def draw_results_export(request, pk: int):
+    """The selected targets with their teams (xlsx or csv), filtered like the page."""
+    fmt = _format(request)
+    draw = _get_draw(request.user, pk)
+    if not draw.is_final:
+        raise Http404("抽取尚未完成")
+    _audit_download(request.user, draw, f"抽取结果（{fmt}）")
+    qs = selectors.draw_visits(draw, request.GET)
+    return exporting.table_response(
+        exporting.RESULT_COLUMNS,
+        exporting.result_records(draw, qs),
+        fmt,
+        f"抽取结果-{draw.task.title}-第{draw.number}次-{exporting.stamp()}.{fmt}",
+    )
+
+
+@login_required
+def draw_proof(request, pk: int):
+    """The proof package (rosters, result, proof.json) as a zip, after the jurisdiction check."""
+    draw = _get_draw(request.user, pk)
+    if not draw.is_final:
+        raise Http404("抽取尚未完成，没有抽取证明")
+    _audit_download(request.user, draw, "抽取证明")
+    return exporting.proof_zip(draw)
+
+
+@login_required
+def draw_print(request, pk: int):
+    """The printable draw record (抽取记录) for the file, with signature lines."""
+    draw = _get_draw(request.user, pk)
+    rules = draw.rules or {}
+    cap = (rules.get("sampling") or {}).get("cap")
+    try:
+        sections = describe(rules, cap) if rules else []
+    except (KeyError, TypeError):  # rules of an older protocol version: shown as JSON only
+        sections = []
+    visits = selectors.annotate_teams(selectors.draw_visits(draw)) if draw.is_final else []
+    return render(
+        request,
+        "sampling/draw_print.html",
+        {
+            "draw": draw,
+            "task": draw.task,
+            "items": list(draw.task.items.select_related("department")),
+            "sections": sections,
+            "strata": selectors.strata(draw),
+            "digests": [(label, draw.digests.get(key)) for key, label in DIGEST_LABELS],
+            "visits": visits,
+            "final": draw.is_final,
+            "printed_at": timezone.localtime(),
+            "breadcrumbs": _crumbs(
+                _draws_crumb(), (str(draw), _draw_url(draw)), ("打印抽取记录", None)
+            ),
+        },
+    )
+
+
+# --- steps ---------------------------------------------------------------------------------------
+
+
+@login_required
+def task_preview(request, task_pk: int):
+    """Step 2: who could be drawn and how many, before anything is frozen."""
+    task = _get_task(request.user, task_pk)
+    preview = services.preview(task)
+    label = selectors.stratum_labeller()
+    for row in preview["strata"]:
+        row["label"] = label(row["stratum"])
+    pools = [(selectors.pool_label(k, label), n) for k, n in preview["inspectors"].items()]
+    return render(
+        request,
+        "sampling/preview.html",
+        {
+            "task": task,
+            "preview": preview,
+            "pools": pools,
+            "can_change": selectors.can_change(request.user, task),
+            "breadcrumbs": _crumbs(
+                ("抽查任务", reverse("planning:task_list")),
+                (task.title, _task_url(task.pk)),
+                ("预览抽取范围", None),
+            ),
+        },
+    )
+
+
+@login_required
+@require_POST
+def task_commit(request, task_pk: int):
+    """Step 3: freeze the rosters and publish the commitment."""
+    task = _get_task(request.user, task_pk, CHANGE)
+    try:
+        draw = services.commit(task, request.user)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    except IntegrityError:  # two commits at once: the other one won
+        messages.error(request, "该任务刚刚已由他人冻结名单，请查看下方的抽取记录。")
+    else:
+        messages.success(
+            request,
+            f"已冻结名单并公布承诺值：{draw.commitment}（"
+            f"{timezone.localtime(draw.committed_at):%Y-%m-%d %H:%M:%S}）",
+        )
+    return redirect(_task_url(task.pk))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def draw_entropy(request, pk: int):
+    """Step 4: the external random number, announced after the commitment."""
+    draw = _get_draw(request.user, pk, CHANGE)
+    initial = {"external_entropy": draw.external_entropy, "entropy_source": draw.entropy_source}
+    form = EntropyForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_entropy(
+                draw,
+                request.user,
+                form.cleaned_data["external_entropy"],
+                form.cleaned_data["entropy_source"],
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for key, errs in exc.error_dict.items():
+                    form.add_error(key if key in form.fields else None, errs)
+            else:
+                form.add_error(None, exc)
+        else:
+            messages.success(request, "已录入外部随机数，可以进行抽取。")
+            return redirect(_task_url(draw.task_id))
+    return render(
+        request,
+        "sampling/entropy.html",
+        {
+            "draw": draw,
+            "form": form,
+            "breadcrumbs": _crumbs(
+                ("抽查任务", reverse("planning:task_list")),
+                (draw.task.title, _task_url(draw.task_id)),
+                ("录入外部随机数", None),
+            ),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def draw_execute(request, pk: int):
+    """Step 5: the draw runs as a background job; its page shows the progress."""
+    draw = _get_draw(request.user, pk, CHANGE)
+    try:
+        job = tasks.start_draw(draw, request.user)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+        return redirect(_task_url(draw.task_id))
+    messages.info(request, "抽取已在后台开始；完成后可在抽取记录中查看结果。")
+    return redirect("core:job_detail", pk=job.pk)
+
+
+@login_required
+@require_POST
+def draw_redraw(request, pk: int):
+    draw = _get_draw(request.user, pk, CHANGE)
+    form = RedrawForm(request.POST)
+    if form.is_valid():
+        try:
+            new = services.redraw(draw, request.user, form.cleaned_data["reason"])
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for key, errs in exc.error_dict.items():
+                    form.add_error(key if key in form.fields else None, errs)
+            else:
+                form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                f"已重新冻结名单（第{new.number}次抽取），承诺值：{new.commitment}。"
+                "原抽取结果保留备查；重新抽取完成后标记为“已重新抽取”。",
+            )
+            return redirect(_task_url(draw.task_id))
+    return _detail(request, draw, redraw_form=form, status=400)
+
+
+@login_required
+@require_POST
+def visit_merge(request, pk: int):
+    """进一次门、查多项事: this draw's visit of an entity joins another task's visit of it."""
+    user = request.user
+    draw = _get_draw(user, pk, CHANGE)
+    form = MergeForm(request.POST)
+    if not form.is_valid() or draw.status != Draw.Status.DRAWN:
+        messages.error(request, "无法合并：请从本页的“同期其他任务”列表中选择要合并的检查。")
+        return redirect(_draw_url(draw, "overlaps"))
+    mine = get_object_or_404(Visit.objects.filter(draw=draw), pk=form.cleaned_data["visit"])
+    others = services.overlaps(draw).filter(pk__in=Visit.objects.restrict(user).values("pk"))
+    into = get_object_or_404(others, pk=form.cleaned_data["into"])
+    try:
+        services.merge(mine, into, user)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(
+            request, f"已合并：{mine.entity.name} 与「{into.draw.task.title}」的检查一次上门完成。"
+        )
+    return redirect(_draw_url(draw, "overlaps"))

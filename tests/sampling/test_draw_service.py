@@ -1,0 +1,218 @@
+"""The draw on the database: freeze → commit → (entropy) → draw → proof, re-draw, merge."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from jianguan.catalog.models import CheckItem
+from jianguan.core.models import AuditEvent
+from jianguan.org.models import Unit
+from jianguan.personnel.models import ConflictDeclaration, Expertise, Inspector
+from jianguan.planning.services import task_save
+from jianguan.sampling import protocol as P
+from jianguan.sampling import services
+from jianguan.sampling.models import Draw, Visit, VisitMember
+from tests.conftest import DISTRICT_A
+
+CHECK_DATE = "2026-05-20"
+
+
+def add_inspectors(n, district=DISTRICT_A, skill="food", expires=dt.date(2027, 1, 1)):
+    station = Unit.objects.filter(district__code=district, kind="station").first()
+    food = Expertise.objects.get(code=skill)
+    made = []
+    for i in range(n):
+        inspector = Inspector.objects.create(
+            name=f"检查员{district}{i}",
+            staff_no=f"{district}-{i:04d}-{Inspector.objects.count()}",
+            unit=station,
+            cert_no=f"沪{district}{i:05d}",
+            cert_expires_on=expires,
+        )
+        if i % 2 == 0:
+            inspector.expertise.add(food)
+        made.append(inspector)
+    return made
+
+
+def definition(**sampling):
+    item = CheckItem.objects.get(code="SH-SC-007")  # key item: no cap
+    return {
+        "title": "黄浦区食品生产者双随机抽查",
+        "unit": DISTRICT_A,
+        "items": [item.code],
+        "check_date": CHECK_DATE,
+        "window": {"start": "2026-05-20", "end": "2026-06-30"},
+        "sampling": {"mode": "ratio", "ratio": "0.5", "stratify_by": ["risk_class"], **sampling},
+        "team": {"size": 2, "skills": ["food"], "pool_by": "district"},
+    }
+
+
+@pytest.fixture
+def roster(make_entity):
+    entities = [make_entity(risk_class="ABCD"[i % 4]) for i in range(40)]
+    entities[0].key_tier = "special"
+    entities[0].save()
+    return entities
+
+
+def test_commit_then_draw_writes_result_proof_and_visits(roster, admin_a, tmp_path):
+    inspectors = add_inspectors(8)
+    task = task_save(admin_a, definition(certainty={"key_tiers": ["special"]}))
+    draw = services.commit(task, admin_a)
+    assert draw.status == Draw.Status.COMMITTED
+    assert draw.commitment == P.commitment(draw.secret)
+    assert set(draw.digests) == {"rules", "targets", "inspectors", "experts", "exclusions"}
+    draw = services.execute(Draw.objects.get(pk=draw.pk), admin_a)  # re-read from the files
+    assert draw.status == Draw.Status.DRAWN
+    visits = Visit.objects.filter(draw=draw)
+    # 50% of each class of 39 non-certain (10/10/10/9 → 5/5/5/5) + the special-key entity
+    assert visits.count() == 21
+    assert visits.filter(entity=roster[0], certain=True).exists()
+    members = VisitMember.objects.filter(visit__draw=draw)
+    assert members.count() == 42
+    assert set(members.values_list("inspector", flat=True)) <= {i.pk for i in inspectors}
+    services.export(draw, tmp_path)
+    assert services.verify(tmp_path) == []
+    assert P.verify(tmp_path) == []  # the standard-library verifier agrees
+    proof = json.loads((tmp_path / "proof.json").read_text("utf-8"))
+    assert proof["secret"] == draw.secret and proof["seed"] == draw.seed
+    assert (
+        AuditEvent.objects.filter(object_type="sampling.draw", object_id=str(draw.pk)).count() == 2
+    )
+
+
+def test_entropy_is_required_when_the_task_asks_for_it(roster, admin_a):
+    add_inspectors(6)
+    task = task_save(admin_a, {**definition(), "requires_external_entropy": True})
+    draw = services.commit(task, admin_a)
+    with pytest.raises(services.DrawError):
+        services.execute(draw, admin_a)
+    services.set_entropy(draw, admin_a, "体彩排列三 2026135期 093", "中国体育彩票")
+    assert services.execute(draw, admin_a).status == Draw.Status.DRAWN
+    with pytest.raises(services.DrawError):
+        services.set_entropy(draw, admin_a, "999")  # after the draw: too late
+
+
+def test_unstaffable_draw_says_why_and_writes_nothing(roster, admin_a):
+    """Only one qualified inspector: no team of two (行政处罚法 art. 42) can be formed."""
+    add_inspectors(1)
+    add_inspectors(3, expires=dt.date(2026, 1, 1))  # certificates expired before the check date
+    task = task_save(admin_a, definition())
+    draw = services.execute(services.commit(task, admin_a), admin_a)
+    assert draw.status == Draw.Status.INFEASIBLE
+    assert draw.unstaffed and all("少于每组 2 人" in r for r in draw.unstaffed.values())
+    assert not Visit.objects.exists() and not VisitMember.objects.exists()
+    task.refresh_from_db()
+    assert task.status == task.Status.DRAFT  # the rules can be changed and drawn again
+
+
+def test_conflicts_and_previous_inspectors_are_never_drawn(roster, admin_a):
+    """回避 (行政处罚法 art. 43) and rotation: not the inspectors of the previous check."""
+    inspectors = add_inspectors(6)
+    for e in roster:
+        ConflictDeclaration.objects.create(
+            inspector=inspectors[0], entity=e, reason="亲属关系", valid_from=dt.date(2026, 1, 1)
+        )
+    first = services.execute(services.commit(task_save(admin_a, definition()), admin_a), admin_a)
+    assert not VisitMember.objects.filter(inspector=inspectors[0]).exists()
+    previous = {
+        v.entity_id: set(v.members.values_list("inspector_id", flat=True))
+        for v in first.visits.all()
+    }
+    second_task = task_save(admin_a, {**definition(), "title": "第二批"})
+    second = services.execute(services.commit(second_task, admin_a), admin_a)
+    for visit in second.visits.all():
+        team = set(visit.members.values_list("inspector_id", flat=True))
+        assert not team & previous.get(visit.entity_id, set())
+
+
+def test_entities_checked_recently_for_the_same_item_are_excluded(roster, admin_a):
+    add_inspectors(8)
+    first = services.execute(services.commit(task_save(admin_a, definition()), admin_a), admin_a)
+    checked = set(first.visits.values_list("entity_id", flat=True))
+    later = {**definition(exclude_checked_months=6), "title": "复查批次"}
+    second = services.execute(services.commit(task_save(admin_a, later), admin_a), admin_a)
+    assert not checked & set(second.visits.values_list("entity_id", flat=True))
+    assert second.counts["targets"] == len(roster) - len(checked)
+
+
+def test_redraw_needs_a_reason_and_keeps_the_old_draw(roster, admin_a):
+    add_inspectors(6)
+    task = task_save(admin_a, definition())
+    first = services.execute(services.commit(task, admin_a), admin_a)
+    with pytest.raises(services.DrawError):
+        services.redraw(first, admin_a, "")
+    second = services.execute(
+        services.redraw(first, admin_a, "抽中对象已注销，经批准重新抽取"), admin_a
+    )
+    first.refresh_from_db()
+    assert first.status == Draw.Status.SUPERSEDED and second.redraw_of == first
+    assert second.number == 2 and first.visits.exists()  # the old draw stays visible
+    assert second.secret != first.secret
+
+
+def test_a_drawn_draw_cannot_be_drawn_again(roster, admin_a):
+    add_inspectors(6)
+    draw = services.execute(services.commit(task_save(admin_a, definition()), admin_a), admin_a)
+    with pytest.raises(services.DrawError):
+        services.execute(draw, admin_a)
+
+
+def test_tampered_frozen_roster_stops_the_draw(roster, admin_a):
+    add_inspectors(6)
+    draw = services.commit(task_save(admin_a, definition()), admin_a)
+    path = services.draw_dir(draw) / "targets.csv"
+    path.write_bytes(path.read_bytes().replace(b",A,", b",D,", 1))
+    with pytest.raises(services.DrawError, match="摘要不符"):
+        services.execute(Draw.objects.get(pk=draw.pk), admin_a)
+
+
+def test_another_district_cannot_draw(roster, admin_a, admin_b):
+    add_inspectors(6)
+    task = task_save(admin_a, definition())
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        services.commit(task, admin_b)
+
+
+def test_joint_visits_of_the_same_period_can_be_merged(roster, admin_a):
+    """进一次门、查多项事: two tasks visiting the same entity in one period merge into one visit."""
+    add_inspectors(8)
+    services.execute(services.commit(task_save(admin_a, definition(ratio="1")), admin_a), admin_a)
+    other = {**definition(ratio="1"), "title": "药品零售联合检查", "items": ["SH-YJ-001"]}
+    b = services.execute(services.commit(task_save(admin_a, other), admin_a), admin_a)
+    overlapping = list(services.overlaps(b))
+    assert len(overlapping) == len(roster)
+    host = overlapping[0]
+    guest = b.visits.get(entity=host.entity)
+    services.merge(guest, host, admin_a)
+    guest.refresh_from_db()
+    assert guest.merged_into == host
+    with pytest.raises(services.DrawError):
+        services.merge(guest, host, admin_a)
+
+
+@pytest.mark.django_db
+def test_example_task_on_the_demo_city(tmp_path, capsys):
+    """examples/draw-task.json draws several hundred targets across strata from the demo."""
+    call_command("seed_demo", entities=50000, seed=1)
+    out = tmp_path / "proof"
+    call_command("run_draw", "examples/draw-task.json", external_entropy="517", out=str(out))
+    lines = (out / "result.csv").read_text("utf-8").splitlines()
+    strata = {line.split(",")[1] for line in lines[1:]}
+    assert 300 <= len(lines) - 1 <= 2000 and len(strata) > 30
+    assert P.verify(out) == []
+    call_command("verify_draw", str(out))
+    (out / "result.csv").write_text("\n".join(lines[:-1]) + "\n", "utf-8")
+    with pytest.raises(SystemExit):
+        call_command("verify_draw", str(out))
+    assert "验证失败" in capsys.readouterr().out
+    with pytest.raises(CommandError):
+        call_command("export_draw", 999999, out=str(tmp_path / "x"))

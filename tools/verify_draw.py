@@ -1,0 +1,1 @@
+../src/jianguan/sampling/protocol.py
