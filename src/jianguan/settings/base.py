@@ -6,8 +6,11 @@ DATABASE_URL       sqlite:///path or postgres://... (default: SQLite file under 
 JIANGUAN_DEBUG     "1" turns DEBUG on (never in production)
 JIANGUAN_HOSTS     comma-separated ALLOWED_HOSTS
 JIANGUAN_TASKS     "immediate" runs background work inline; default is the database queue
+JIANGUAN_PROXY_COUNT  number of trusted reverse proxies in front that append X-Forwarded-For
+                   (default 0 here, 1 in production): the login throttle counts by client address
 """
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -51,12 +54,18 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
     "django_tasks",
     "django_tasks_db",
     "jianguan.core",
     "jianguan.org",
     "jianguan.registry",
     "jianguan.personnel",
+    "jianguan.workdays",
+    "jianguan.catalog",
+    "jianguan.planning",
+    "jianguan.sampling",
+    "jianguan.credit",
 ]
 
 MIDDLEWARE = [
@@ -70,6 +79,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "jianguan.core.middleware.SecurityHeadersMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "jianguan.urls"
@@ -112,9 +123,33 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Login throttling (django-axes): 5 wrong passwords for one username from one address lock that
+# pair for 15 minutes; a success resets the count. Counting the pair (not the address alone) keeps
+# a whole office behind one NAT from being locked out by one user's typos, and (not the username
+# alone) keeps an outsider from locking a colleague out. Operators unlock early with
+# `jianguan axes_reset_username USER` or in django-admin. API tokens do not go through this.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "jianguan.core.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "jianguan.core.security.client_ip"
+AXES_COOLOFF_MESSAGE = "登录失败次数过多，账号已暂时锁定，请稍后再试。"
+AXES_PERMALOCK_MESSAGE = "登录失败次数过多，账号已锁定，请联系系统管理员解锁。"
+JIANGUAN_PROXY_COUNT = int(os.environ.get("JIANGUAN_PROXY_COUNT", "0"))
+
+# Django's validators carry zh-hans messages; the length rule is core's copy of Django's, whose
+# zh-hans message Django 5.2 lost ("密码长度太短。密码必须包含至少 10 个字符。").
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "jianguan.core.security.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]

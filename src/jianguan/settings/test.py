@@ -8,3 +8,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["TEST"] = {"NAME": ""}  # in memory
+# Login throttling is off for the suite: tests log in with force_login (no backend involved), and
+# some call authenticate() without a request, which django-axes refuses. The throttle's own tests
+# (tests/core/test_hardening.py) turn it back on with override_settings(AXES_ENABLED=True).
+AXES_ENABLED = False
