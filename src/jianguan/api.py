@@ -29,9 +29,13 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.docs import DocsBase
 from ninja.security import HttpBearer
 
+from jianguan.catalog.api import router as catalog_router
+from jianguan.credit.api import router as credit_router
 from jianguan.org.models import ApiToken
 from jianguan.personnel.api import router as inspectors_router
+from jianguan.planning.api import router as planning_router
 from jianguan.registry.api import router as entities_router
+from jianguan.sampling.api import router as sampling_router
 
 
 class TokenAuth(HttpBearer):
@@ -87,6 +91,10 @@ api = NinjaAPI(
 )
 api.add_router("/entities", entities_router)
 api.add_router("/inspectors", inspectors_router)
+api.add_router("/catalog", catalog_router)
+api.add_router("/planning", planning_router)
+api.add_router("/draws", sampling_router)
+api.add_router("/credit", credit_router)
 
 
 # --- error answers -------------------------------------------------------------------------------

@@ -13,6 +13,11 @@ urlpatterns = [
     path("account/", include("jianguan.org.urls")),
     path("registry/", include("jianguan.registry.urls")),
     path("personnel/", include("jianguan.personnel.urls")),
+    path("workdays/", include("jianguan.workdays.urls")),
+    path("catalog/", include("jianguan.catalog.urls")),
+    path("planning/", include("jianguan.planning.urls")),
+    path("sampling/", include("jianguan.sampling.urls")),
+    path("credit/", include("jianguan.credit.urls")),
     path("api/", api.urls),
     # Operators only (superusers): users and units. Roster data is changed through the pages,
     # which scope and audit every write.

@@ -113,4 +113,6 @@ def _shown(value: Any, choices: dict) -> Any:
     """A stored value as users read it: choice labels, lists joined."""
     if isinstance(value, list):
         return "、".join(str(choices.get(v, v)) for v in value) or None
+    if isinstance(value, dict):
+        return "；".join(f"{k}：{_shown(v, choices)}" for k, v in value.items()) or None
     return choices.get(value, value)

@@ -13,11 +13,31 @@ NAVIGATION = [
         ],
     ),
     (
+        "双随机抽查",
+        [
+            ("抽查计划", "planning:plan_list"),
+            ("抽查任务", "planning:task_list"),
+            ("抽取记录", "sampling:draw_list"),
+            ("抽查事项清单", "catalog:item_list"),
+            ("检查结果代码", "catalog:result_code_list"),
+        ],
+    ),
+    (
+        "信用监管",
+        [
+            ("经营异常名录", "credit:abnormal_list"),
+            ("严重违法失信名单", "credit:serious_list"),
+            ("信用承诺", "credit:commitment_list"),
+            ("时限提醒", "credit:due"),
+        ],
+    ),
+    (
         "系统管理",
         [
             ("后台任务", "core:job_list"),
             ("审计日志", "core:audit_list"),
             ("API 令牌", "org:token_list"),
+            ("工作日历", "workdays:calendar"),
         ],
     ),
 ]

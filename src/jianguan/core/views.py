@@ -181,8 +181,12 @@ def _job_context(job: Job) -> dict:
         if isinstance(v, int) and not isinstance(v, bool)
     ]
     files = [(name, label) for name, label in _job_files(job) if name]
+    url = result.get("url")
+    # a page of this site where the outcome lives (e.g. a draw); never an outside address
+    result_url = url if isinstance(url, str) and url.startswith("/") and "//" not in url else ""
     return {
         "job": job,
+        "result_url": result_url if job.status == Job.Status.DONE else "",
         "running": job.status in (Job.Status.QUEUED, Job.Status.RUNNING),
         "percent": percent,
         "live": live,

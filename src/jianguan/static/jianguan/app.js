@@ -45,3 +45,8 @@ document.addEventListener("click", (event) => {
     done();
   }
 });
+
+// sampling: buttons with data-print print the page (the printable draw record).
+document.addEventListener("click", (event) => {
+  if (event.target.closest("[data-print]")) window.print();
+});
