@@ -216,3 +216,16 @@ def test_example_task_on_the_demo_city(tmp_path, capsys):
     assert "验证失败" in capsys.readouterr().out
     with pytest.raises(CommandError):
         call_command("export_draw", 999999, out=str(tmp_path / "x"))
+
+
+def test_a_made_draw_is_immutable(roster, admin_a):
+    """The draw, its rosters and its proof are immutable once made."""
+    add_inspectors(6)
+    draw = services.execute(services.commit(task_save(admin_a, definition()), admin_a), admin_a)
+    draw = Draw.objects.get(pk=draw.pk)
+    draw.secret = "00" * 32
+    with pytest.raises(PermissionError):
+        draw.save()
+    with pytest.raises(PermissionError):
+        draw.delete()
+    assert Draw.objects.get(pk=draw.pk).secret != "00" * 32

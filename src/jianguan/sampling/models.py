@@ -83,6 +83,19 @@ class Draw(models.Model):
     def is_final(self) -> bool:
         return self.status in (self.Status.DRAWN, self.Status.SUPERSEDED)
 
+    def save(self, *args, **kwargs):
+        # A made draw is a legal record: only its status may move on (to superseded), and only
+        # through services' queryset updates.
+        if (
+            self.pk
+            and Draw.objects.filter(pk=self.pk).exclude(status=self.Status.COMMITTED).exists()
+        ):
+            raise PermissionError("已完成的抽取不可修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("抽取记录不可删除")
+
     @property
     def redrawn_by(self) -> Draw | None:
         """The re-draw that replaced this draw, or the one under way (not the infeasible ones)."""
