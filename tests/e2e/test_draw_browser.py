@@ -1,0 +1,73 @@
+"""A district admin runs the draw wizard in the browser: preview → commit → entropy → draw.
+
+The commitment is shown before anything random happens and the secret only after the draw
+(docs/draw-protocol.md); the result lists every selected entity with its team of two.
+"""
+
+import datetime as dt
+
+import pytest
+
+from jianguan.org.models import Unit, User
+from jianguan.personnel.models import Inspector
+from jianguan.planning.services import task_save
+from jianguan.sampling.models import Draw
+from tests.conftest import DISTRICT_A
+from tests.e2e.conftest import log_in
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_draw_wizard_from_preview_to_result(page, make_entity):
+    district = Unit.objects.get(code=DISTRICT_A)
+    User.objects.create_user("li", password="Correct-Horse-9", role="district_admin", unit=district)
+    station = Unit.objects.filter(district=district, kind="station").first()
+    for i in range(4):
+        Inspector.objects.create(
+            name=f"检查员{i}",
+            staff_no=f"E2E-{i}",
+            unit=station,
+            cert_no=f"沪执{i:04d}",
+            cert_expires_on=dt.date(2027, 12, 31),
+        )
+    for i in range(12):
+        make_entity(DISTRICT_A, risk_class="AB"[i % 2])
+    task = task_save(
+        None,
+        {
+            "title": "黄浦区生产领域产品质量抽查",
+            "unit": DISTRICT_A,
+            "items": ["SH-SC-011"],
+            "check_date": "2026-12-01",
+            "sampling": {"mode": "ratio", "ratio": "0.5", "stratify_by": ["risk_class"]},
+            "team": {"size": 2, "pool_by": "district"},
+            "requires_external_entropy": True,
+        },
+    )
+
+    page.on("dialog", lambda dialog: dialog.accept())
+    log_in(page, "li", "Correct-Horse-9")
+    page.goto(f"/planning/tasks/{task.pk}/")
+    page.get_by_role("link", name="预览抽取范围").click()
+    assert "预计" in page.content()
+    page.go_back()
+
+    page.get_by_role("button", name="冻结名单并公布承诺值").click()
+    draw = Draw.objects.get(task=task)
+    commitment = page.locator("[data-commitment]").first.inner_text().strip()
+    assert commitment == draw.commitment
+    assert draw.secret not in page.content()  # the secret stays hidden until the draw
+
+    page.fill("input[name=external_entropy]", "福彩3D 2026339期 517")
+    page.fill("input[name=entropy_source]", "中国福利彩票")
+    page.get_by_role("button", name="录入外部随机数").click()
+    page.goto(f"/planning/tasks/{task.pk}/")
+    page.get_by_role("button", name="抽取").click()
+
+    page.get_by_role("link", name="查看结果").click()  # the job page links to the draw
+    page.wait_for_url(f"**/sampling/draws/{draw.pk}/")
+    draw.refresh_from_db()
+    assert draw.status == Draw.Status.DRAWN and draw.counts["selected"] == 6
+    content = page.content()
+    assert draw.secret in content  # revealed after the draw
+    assert content.count("检查员") >= 6 * 2 - 1  # every target shows its team
