@@ -146,3 +146,27 @@ def test_run_job_never_stays_running():
         jobs.run_job(job.pk, broken)
     job.refresh_from_db()
     assert job.status == Job.Status.FAILED and "RuntimeError" in job.message
+
+
+def test_a_quoted_block_after_a_cut_inside_a_character(tmp_path):
+    """Blocks are cut by size: the partial line left over may end inside a UTF-8 character,
+    and the csv module that takes over at the first quote must still read it whole."""
+    from jianguan.core.tabular import _CsvSource
+
+    lines = [f"{i},上海测试贸易有限公司第{i}分公司" for i in range(40)]
+    lines[30] = '30,"上海,引号有限公司"'
+    path = tmp_path / "cut.csv"
+    path.write_text("编号,名称\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    for size in (1, 2, 3):  # 200, 400, 600 bytes per block: cuts fall inside characters
+        source = _CsvSource(path)
+        source.header()
+        rows = [r for batch in source.batches(size, 2) for r in _rows(batch)]
+        source.close()
+        assert len(rows) == 40 and rows[30] == ["30", "上海,引号有限公司"]
+        assert rows[39] == ["39", "上海测试贸易有限公司第39分公司"]
+
+
+def _rows(batch):
+    if batch.rows is not None:
+        return batch.rows
+    return [list(r) for r in zip(*batch.columns, strict=True)]

@@ -403,8 +403,11 @@ class _CsvSource:
                 yield _split_block(block, width)
 
     def _csv_module(self, block: str, size: int) -> Iterator[Batch]:
+        # The bytes after the block's last newline may stop inside a character: complete the
+        # line from the file before decoding it.
+        tail = (self._rest + self._raw.readline()).decode(self._encoding) if self._rest else ""
         rest = io.TextIOWrapper(self._raw, encoding=self._encoding, newline="")
-        pending = io.StringIO(block + "\n" + self._rest.decode(self._encoding), newline="")
+        pending = io.StringIO(block + "\n" + tail, newline="")
         reader = csv.reader(itertools.chain(pending, rest))
         while rows := list(islice(reader, size)):
             yield Batch(len(rows), rows=rows)
