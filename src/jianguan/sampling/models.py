@@ -79,10 +79,6 @@ class Draw(models.Model):
     def __str__(self) -> str:
         return f"{self.task} 第{self.number}次抽取"
 
-    @property
-    def is_final(self) -> bool:
-        return self.status in (self.Status.DRAWN, self.Status.SUPERSEDED)
-
     def save(self, *args, **kwargs):
         # A made draw is a legal record: only its status may move on (to superseded), and only
         # through services' queryset updates.
@@ -95,6 +91,10 @@ class Draw(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("抽取记录不可删除")
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in (self.Status.DRAWN, self.Status.SUPERSEDED)
 
     @property
     def redrawn_by(self) -> Draw | None:
