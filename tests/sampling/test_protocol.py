@@ -354,3 +354,15 @@ def test_count_mode_allocates_by_largest_remainder():
     assert quotas == {"a": 5, "b": 3, "c": 2}
     quotas = P.quotas({"sampling": dict(sampling, count=4)}, {"a": 5, "b": 5, "c": 5}, {})
     assert sum(quotas.values()) == 4 and quotas["a"] == 2  # ties: stratum key order
+
+
+def test_hashing_in_worker_processes_gives_the_same_ranks(monkeypatch):
+    """Large rosters are hashed by forked workers: the same numbers as one process."""
+    import numpy as np
+
+    keys = np.array([t[0].encode() for t in roster(5000, seed=8)], dtype="S18")
+    serial = fast.ranks(b"k" * 32, "T", keys)
+    monkeypatch.setattr(fast, "PARALLEL_FROM", 100)
+    parallel = fast.ranks(b"k" * 32, "T", keys)
+    assert (serial == parallel).all()
+    assert serial[0] == P.uniform(b"k" * 32, "T", keys[0].decode())
