@@ -18,12 +18,14 @@ HERE = Path(__file__).resolve().parent
 PAIRS = [
     ("import_rows_per_s", "import_baseline_bulk_create_rows_per_s", "higher"),
     ("draw_3m_select_s", "draw_3m_baseline_order_by_random_s", "lower"),
+    ("load_staff_p95_ms", "load_single_client_p95_ms", "lower"),
 ]
 # (figure, target, "max" or "min"): the figures the issues require, checked in the same table
 TARGETS = [
     ("draw_3m_end_to_end_s", 30.0, "max"),
     ("draw_3m_peak_rss_mib", 3072.0, "max"),
     ("draw_core_10m_s", 20.0, "max"),
+    ("load_errors", 0, "max"),
 ]
 
 

@@ -1,0 +1,155 @@
+"""Load: 200 concurrent staff clients for 2 minutes against gunicorn on PostgreSQL, 1,000,000 entities.
+
+    .venv/bin/python bench/bench_load.py [--entities N] [--users U] [--minutes M]
+
+A fresh database with the demo city, gunicorn (4 workers) in front of it, locust headless with
+bench/locustfile.py: roster list, search and detail pages mixed with API list and detail calls.
+Records per endpoint p95 in ms (load_<endpoint>_p95_ms), the staff pages' worst p95
+(load_staff_p95_ms) and the number of failed or 5xx responses (load_errors, which must be 0).
+The baseline beside it is the same mix with a single client (load_single_client_p95_ms): how
+much the 200 clients slow each other down.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import ROOT, fresh_database, record, setup_django  # noqa: E402
+
+DB_NAME = "jg_bench_load"
+PORT = 8911
+PASSWORD = "Load-Test-Password-1"  # noqa: S105 - a throwaway benchmark account
+
+
+def prepare(url: str, entities: int) -> dict[str, str]:
+    subprocess.run(
+        [sys.executable, "-m", "jianguan", "seed_demo", "--entities", str(entities)],
+        check=True,
+        env={**os.environ, "DATABASE_URL": url},
+        stdout=subprocess.DEVNULL,
+    )
+    setup_django(url)
+    from jianguan.org.models import ApiToken, Unit, User
+    from jianguan.registry.models import Entity
+
+    district = Unit.objects.get(code="310101")
+    user = User.objects.create_user(
+        "load_admin", password=PASSWORD, role="district_admin", unit=district
+    )
+    _token, key = ApiToken.issue(user, "load test")
+    ids = Entity.objects.filter(district=district).values_list("pk", flat=True)[:2000]
+    return {
+        "JIANGUAN_LOAD_USER": "load_admin",
+        "JIANGUAN_LOAD_PASSWORD": PASSWORD,
+        "JIANGUAN_LOAD_TOKEN": key,
+        "JIANGUAN_LOAD_ENTITIES": ",".join(map(str, ids)),
+        "JIANGUAN_LOAD_WORDS": "餐饮,贸易,科技,食品,咨询,建筑",
+    }
+
+
+def serve(url: str, var: Path) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "JIANGUAN_VAR": str(var),
+        "JIANGUAN_HOSTS": "127.0.0.1",
+        "DJANGO_SETTINGS_MODULE": "jianguan.settings.base",
+    }
+    server = subprocess.Popen(  # noqa: S603 - our own program
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "jianguan.wsgi",
+            "--workers",
+            "4",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/login/", timeout=2)  # noqa: S310
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+def swarm(env: dict[str, str], users: int, seconds: int, prefix: Path) -> dict[str, dict]:
+    subprocess.run(  # noqa: S603 - our own tool
+        [
+            str(Path(sys.executable).parent / "locust"),
+            "-f",
+            str(Path(__file__).resolve().parent / "locustfile.py"),
+            "--headless",
+            "--users",
+            str(users),
+            "--spawn-rate",
+            str(max(1, users // 10)),
+            "--run-time",
+            f"{seconds}s",
+            "--host",
+            f"http://127.0.0.1:{PORT}",
+            "--csv",
+            str(prefix),
+            "--only-summary",
+        ],
+        env={**os.environ, **env},
+        check=False,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    with open(f"{prefix}_stats.csv", encoding="utf-8") as f:
+        return {row["Name"]: row for row in csv.DictReader(f)}
+
+
+def slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--entities", type=int, default=1_000_000)
+    parser.add_argument("--users", type=int, default=200)
+    parser.add_argument("--minutes", type=float, default=2.0)
+    args = parser.parse_args()
+    url = fresh_database(DB_NAME)
+    env = prepare(url, args.entities)
+    with tempfile.TemporaryDirectory() as tmp:
+        server = serve(url, Path(tmp) / "var")
+        try:
+            single = swarm(env, 1, 20, Path(tmp) / "single")
+            stats = swarm(env, args.users, int(args.minutes * 60), Path(tmp) / "load")
+        finally:
+            server.terminate()
+            server.wait()
+    figures: dict[str, float] = {}
+    for name, row in stats.items():
+        if name in ("Aggregated", "login"):
+            continue
+        figures[f"load_{slug(name)}_p95_ms"] = float(row["95%"])
+    staff = [v for k, v in figures.items() if k.startswith("load_staff")]
+    figures["load_staff_p95_ms"] = max(staff)
+    figures["load_errors"] = int(stats["Aggregated"]["Failure Count"])
+    figures["load_requests"] = int(stats["Aggregated"]["Request Count"])
+    figures["load_single_client_p95_ms"] = float(single["Aggregated"]["95%"])
+    record(figures)
+    return 0 if figures["load_errors"] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,56 @@
+"""Staff at work: roster list, search, an entity's file, and the API (bench/bench_load.py).
+
+Each simulated user logs in once (a district administrator of 黄浦区) and then mixes page views
+and API calls. Environment: JIANGUAN_LOAD_USER, JIANGUAN_LOAD_PASSWORD, JIANGUAN_LOAD_TOKEN,
+JIANGUAN_LOAD_ENTITIES (comma-separated ids within the user's district), JIANGUAN_LOAD_WORDS.
+"""
+
+import os
+import random
+
+from locust import HttpUser, between, task
+
+ENTITIES = [int(x) for x in os.environ.get("JIANGUAN_LOAD_ENTITIES", "1").split(",")]
+WORDS = os.environ.get("JIANGUAN_LOAD_WORDS", "餐饮,贸易,科技").split(",")
+
+
+class Staff(HttpUser):
+    wait_time = between(0.5, 2.0)
+
+    def on_start(self):
+        self.client.get("/login/", name="login")
+        token = self.client.cookies.get("csrftoken", "")
+        self.client.post(
+            "/login/",
+            {
+                "username": os.environ["JIANGUAN_LOAD_USER"],
+                "password": os.environ["JIANGUAN_LOAD_PASSWORD"],
+                "csrfmiddlewaretoken": token,
+            },
+            headers={"Referer": self.host + "/login/"},
+            name="login",
+        )
+        self.api = {"Authorization": f"Bearer {os.environ['JIANGUAN_LOAD_TOKEN']}"}
+
+    @task(4)
+    def entity_list(self):
+        self.client.get("/registry/entities/", name="staff: entity list")
+
+    @task(3)
+    def entity_search(self):
+        word = random.choice(WORDS)  # noqa: S311 - load mix, not security
+        self.client.get(f"/registry/entities/?q={word}", name="staff: entity search")
+
+    @task(3)
+    def entity_detail(self):
+        pk = random.choice(ENTITIES)  # noqa: S311
+        self.client.get(f"/registry/entities/{pk}/", name="staff: entity detail")
+
+    @task(2)
+    def api_list(self):
+        self.client.get("/api/entities?limit=50", headers=self.api, name="api: entity list")
+
+    @task(2)
+    def api_detail(self):
+        pk = random.choice(ENTITIES)  # noqa: S311
+        self.client.get(f"/api/entities/{pk}", headers=self.api, name="api: entity detail")
