@@ -153,6 +153,9 @@ def _detail(request, draw: Draw, redraw_form: RedrawForm | None = None, status: 
     ctx = paginate(request, selectors.draw_visits(draw, request.GET)) if final else {}
     if final:
         ctx["rows"] = selectors.annotate_teams(ctx["rows"])
+    overlaps, overlaps_total = (
+        selectors.overlapping(draw, user) if draw.status == Draw.Status.DRAWN else ([], 0)
+    )
     redrawn_by = draw.redrawn_by
     can_redraw = can_change and draw.status == Draw.Status.DRAWN and redrawn_by is None
     ctx.update(
@@ -166,7 +169,8 @@ def _detail(request, draw: Draw, redraw_form: RedrawForm | None = None, status: 
         digests=[(label, draw.digests.get(key)) for key, label in DIGEST_LABELS],
         unstaffed=selectors.unstaffed_rows(draw) if draw.status == Draw.Status.INFEASIBLE else [],
         redrawn_by=redrawn_by,
-        overlaps=selectors.overlapping(draw, user) if draw.status == Draw.Status.DRAWN else [],
+        overlaps=overlaps,
+        overlaps_total=overlaps_total,
         can_merge=can_change and draw.status == Draw.Status.DRAWN,
         redraw_form=(redraw_form or RedrawForm()) if can_redraw else None,
         q=request.GET.get("q", ""),
