@@ -19,6 +19,7 @@ PAIRS = [
     ("import_rows_per_s", "import_baseline_bulk_create_rows_per_s", "higher"),
     ("draw_3m_select_s", "draw_3m_baseline_order_by_random_s", "lower"),
     ("load_staff_p95_ms", "load_single_client_p95_ms", "lower"),
+    ("risk_classify_3m_s", "risk_classify_3m_baseline_rowloop_s", "lower"),
 ]
 # (figure, target, "max" or "min"): the figures the issues require, checked in the same table
 TARGETS = [
@@ -26,6 +27,7 @@ TARGETS = [
     ("draw_3m_peak_rss_mib", 3072.0, "max"),
     ("draw_core_10m_s", 20.0, "max"),
     ("load_errors", 0, "max"),
+    ("risk_classify_3m_s", 60.0, "max"),
 ]
 
 

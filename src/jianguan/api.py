@@ -35,6 +35,7 @@ from jianguan.org.models import ApiToken
 from jianguan.personnel.api import router as inspectors_router
 from jianguan.planning.api import router as planning_router
 from jianguan.registry.api import router as entities_router
+from jianguan.risk.api import router as risk_router
 from jianguan.sampling.api import router as sampling_router
 
 
@@ -95,6 +96,7 @@ api.add_router("/catalog", catalog_router)
 api.add_router("/planning", planning_router)
 api.add_router("/draws", sampling_router)
 api.add_router("/credit", credit_router)
+api.add_router("/risk", risk_router)
 
 
 # --- error answers -------------------------------------------------------------------------------

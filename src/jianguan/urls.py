@@ -18,6 +18,7 @@ urlpatterns = [
     path("planning/", include("jianguan.planning.urls")),
     path("sampling/", include("jianguan.sampling.urls")),
     path("credit/", include("jianguan.credit.urls")),
+    path("risk/", include("jianguan.risk.urls")),
     path("api/", api.urls),
     # Operators only (superusers): users and units. Roster data is changed through the pages,
     # which scope and audit every write.

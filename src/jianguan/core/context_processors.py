@@ -29,6 +29,8 @@ NAVIGATION = [
             ("严重违法失信名单", "credit:serious_list"),
             ("信用承诺", "credit:commitment_list"),
             ("时限提醒", "credit:due"),
+            ("风险分类模型", "risk:model_list"),
+            ("重点领域清单", "risk:keyarea_list"),
         ],
     ),
     (

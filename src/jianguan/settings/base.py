@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "jianguan.planning",
     "jianguan.sampling",
     "jianguan.credit",
+    "jianguan.risk",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,220 @@
+"""Reads of the risk app. Staff reads start from `restrict(user, action)`.
+
+Privacy rule (DOMAIN.md "Credit lists": risk classes are internal): classes, scores and their
+explanations never appear on a public page or in a public answer. Among staff, scores and
+explanations are for the roles that direct checks — city administrators, district
+administrators, station inspectors (and superusers); read-only users and experts do not get them
+(`may_see_scores`), neither on the entity page nor through the API.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from jianguan.core import uscc
+from jianguan.credit.models import AbnormalListing, SeriousListing
+from jianguan.registry.models import DOMAINS, Entity
+from jianguan.sampling.models import Draw, Visit
+
+from .models import (
+    EntityRiskClass,
+    Indicator,
+    KeyAreaInfo,
+    KeyAreaListing,
+    KeyAreaMatter,
+    RiskModel,
+)
+from .services import active_model
+
+SCORE_ROLES = ("city_admin", "district_admin", "station_inspector")
+
+
+def may_see_scores(user) -> bool:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or (user.role in SCORE_ROLES and user.scope_level is not None)
+
+
+def _search(qs: QuerySet, q: str, prefix: str = "") -> QuerySet:
+    code = uscc.normalise(q)
+    if code.isalnum() and code.isascii() and len(code) >= 6:
+        if len(code) == 18:
+            return qs.filter(**{f"{prefix}uscc": code})
+        return qs.filter(**{f"{prefix}uscc__startswith": code})
+    return qs.filter(**{f"{prefix}name__contains": q})
+
+
+def _choice(qs: QuerySet, params: Mapping, key: str, field: str, allowed) -> QuerySet:
+    value = params.get(key) or ""
+    if not value:
+        return qs
+    return qs.filter(**{field: value}) if value in allowed else qs.none()
+
+
+def _district(qs: QuerySet, params: Mapping, field: str) -> QuerySet:
+    value = params.get("district") or ""
+    if not value:
+        return qs
+    return qs.filter(**{field: value}) if str(value).isdigit() else qs.none()
+
+
+AREA_CODES = [c for c, _l in KeyAreaMatter._meta.get_field("area").choices]
+MATTER_FILTERS = ("q", "area")
+INFO_FILTERS = ("q", "area", "category")
+LISTING_FILTERS = ("q", "tier", "area", "district")
+CLASS_FILTERS = ("q", "risk_class", "district")
+
+
+def matter_list(user, params: Mapping) -> QuerySet[KeyAreaMatter]:
+    qs = KeyAreaMatter.objects.restrict(user)
+    if q := (params.get("q") or "").strip():
+        qs = qs.filter(Q(title__contains=q) | Q(subject__contains=q) | Q(supervisor__contains=q))
+    return _choice(qs, params, "area", "area", AREA_CODES).order_by("area", "id")
+
+
+def info_list(user, params: Mapping) -> QuerySet[KeyAreaInfo]:
+    qs = KeyAreaInfo.objects.restrict(user)
+    if q := (params.get("q") or "").strip():
+        qs = qs.filter(Q(title__contains=q) | Q(provider__contains=q))
+    qs = _choice(qs, params, "area", "area", AREA_CODES)
+    qs = _choice(qs, params, "category", "category", KeyAreaInfo.Category.values)
+    return qs.order_by("area", "category", "id")
+
+
+def key_entity_list(user, params: Mapping) -> QuerySet[Entity]:
+    """企业清单: entities with a key tier (special / general) in the user's jurisdiction, with
+    their active listings (reasons) prefetched."""
+    from django.db.models import Prefetch
+
+    qs = Entity.objects.restrict(user).exclude(key_tier="").select_related("district", "station")
+    if q := (params.get("q") or "").strip():
+        qs = _search(qs, q)
+    qs = _choice(qs, params, "tier", "key_tier", ["special", "general"])
+    if area := params.get("area"):
+        qs = (
+            qs.filter(
+                key_area_listings__area=area, key_area_listings__removed_on__isnull=True
+            ).distinct()
+            if area in AREA_CODES
+            else qs.none()
+        )
+    qs = _district(qs, params, "district_id")
+    return qs.prefetch_related(
+        Prefetch(
+            "key_area_listings",
+            queryset=KeyAreaListing.objects.filter(removed_on__isnull=True),
+            to_attr="active_listings",
+        )
+    ).order_by("district_id", "id")
+
+
+def class_list(user, params: Mapping) -> QuerySet[Entity]:
+    """信用风险分类名单: the current class of each entity (from the runs)."""
+    qs = Entity.objects.restrict(user).exclude(risk_class="").select_related("district")
+    if q := (params.get("q") or "").strip():
+        qs = _search(qs, q)
+    qs = _choice(qs, params, "risk_class", "risk_class", list("ABCD"))
+    return _district(qs, params, "district_id").order_by("id")
+
+
+def latest_rows(entity_ids) -> dict[int, EntityRiskClass]:
+    """The latest history row of each entity (score, explanation)."""
+    rows: dict[int, EntityRiskClass] = {}
+    for row in EntityRiskClass.objects.filter(entity_id__in=list(entity_ids)).order_by(
+        "entity_id", "-run_id"
+    ):
+        rows.setdefault(row.entity_id, row)
+    return rows
+
+
+def visited_this_year(year: int) -> QuerySet:
+    return Visit.objects.filter(
+        draw__status=Draw.Status.DRAWN, draw__task__check_date__year=year
+    ).values("entity_id")
+
+
+def coverage(user, year: int | None = None, params: Mapping | None = None):
+    """Special-key full coverage (特殊重点 全覆盖): per district, special-key entities in force
+    and how many have a visit in a final draw of this year; and the not-yet-visited ones."""
+    params = params or {}
+    year = year or timezone.localdate().year
+    special = Entity.objects.restrict(user).filter(
+        key_tier=Entity.Tier.SPECIAL, status=Entity.Status.ACTIVE
+    )
+    visited = visited_this_year(year)
+    per_district = list(
+        special.values("district_id", "district__name")
+        .annotate(total=Count("id"), visited=Count("id", filter=Q(id__in=visited)))
+        .order_by("district_id")
+    )
+    for row in per_district:
+        row["missing"] = row["total"] - row["visited"]
+    missing = special.exclude(id__in=visited).select_related("district", "station")
+    if q := (params.get("q") or "").strip():
+        missing = _search(missing, q)
+    missing = _district(missing, params, "district_id").order_by("district_id", "id")
+    return year, per_district, missing
+
+
+def explain(row: EntityRiskClass | None) -> dict:
+    """A history row's explanation with indicator names: {"top": [(name, points)], "veto": name}."""
+    if row is None:
+        return {"top": [], "veto": None}
+    data = json.loads(row.explanation or "{}")
+    model_id = row.run.model_id
+    names = dict(Indicator.objects.filter(model_id=model_id).values_list("code", "name"))
+    vetoes = dict(row.run.model.vetoes.values_list("code", "name"))
+    domains = dict(DOMAINS.choices)
+    top = []
+    for term, pts in data.get("t", []):
+        if term.startswith("domain:"):
+            label = f"专业调整：{domains.get(term[7:], term[7:])}"
+        else:
+            label = names.get(term, term)
+        top.append((label, pts))
+    veto = data.get("v")
+    return {"top": top, "veto": vetoes.get(veto, veto) if veto else None}
+
+
+def entity_risk(entity: Entity) -> dict:
+    """Everything the entity page shows about its class and its draw probability."""
+    history = list(
+        EntityRiskClass.objects.filter(entity=entity)
+        .select_related("run", "run__model")
+        .order_by("-run_id")[:10]
+    )
+    current = history[0] if history else None
+    model = active_model()
+    ratio = None
+    if model and entity.risk_class:
+        ratio = model.draw_ratios.get(entity.risk_class)
+    reasons = []
+    if entity.key_tier == Entity.Tier.SPECIAL:
+        reasons.append("特殊重点领域企业：每年全覆盖检查（至少一次），不参与随机抽取比例")
+    elif entity.key_tier == Entity.Tier.GENERAL:
+        reasons.append("一般重点领域企业：按抽取规则为一般重点设置的比例抽查，比例不设上限")
+    if AbnormalListing.objects.filter(entity=entity, status=AbnormalListing.Status.LISTED).exists():
+        reasons.append("列入经营异常名录（列入中）：按抽取规则的配置提高抽取概率")
+    if SeriousListing.objects.filter(entity=entity, status=SeriousListing.Status.LISTED).exists():
+        reasons.append("列入严重违法失信名单（列入中）：按抽取规则的配置提高抽取概率")
+    listings = list(
+        KeyAreaListing.objects.filter(entity=entity, removed_on__isnull=True).order_by("area")
+    )
+    return {
+        "entity": entity,
+        "current": current,
+        "explanation": explain(current),
+        "history": history,
+        "model": model,
+        "ratio": ratio,
+        "reasons": reasons,
+        "listings": listings,
+    }
+
+
+def models_with_runs() -> QuerySet[RiskModel]:
+    return RiskModel.objects.annotate(run_count=Count("runs")).order_by("-version")

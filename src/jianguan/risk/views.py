@@ -1,0 +1,597 @@
+"""Pages of the risk app: model versions and runs (信用风险分类), the key-area lists (四个清单) and
+special-key full coverage. Thin views: forms parse, selectors read, services write.
+
+Staff pages only (login required); risk classes and scores are internal and never on a public
+page. Single objects come through restrict(): outside the caller's jurisdiction is a 404.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from jianguan.core import audit
+from jianguan.core.models import AuditEvent
+from jianguan.core.scoping import ADD, CHANGE, VIEW, allowed, user_district
+from jianguan.core.views import paginate
+from jianguan.credit.exporting import export_response
+from jianguan.registry.forms import districts_for
+from jianguan.registry.models import DOMAINS, Entity
+
+from . import selectors, services, tasks
+from .forms import (
+    AdjustmentForm,
+    IndicatorForm,
+    InfoForm,
+    ListingForm,
+    ListingRemoveForm,
+    MatterForm,
+    ModelSettingsForm,
+    VetoForm,
+)
+from .models import (
+    ClassRun,
+    DomainAdjustment,
+    Indicator,
+    KeyAreaInfo,
+    KeyAreaListing,
+    KeyAreaMatter,
+    RiskModel,
+    VetoItem,
+)
+
+FORMATS = ("xlsx", "csv")
+
+
+def _crumbs(*items):
+    return [("信用监管", None), *items]
+
+
+def _models_crumb():
+    return ("风险分类模型", reverse("risk:model_list"))
+
+
+def _keyarea_crumb():
+    return ("重点领域清单", reverse("risk:keyarea_list"))
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _form_page(request, form, save, *, title, crumbs, cancel_url, intro=""):
+    if request.method == "POST" and form.is_valid():
+        try:
+            url = save(form)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, "已保存。")
+            return redirect(url)
+    return render(
+        request,
+        "risk/form.html",
+        {
+            "form": form,
+            "title": title,
+            "intro": intro,
+            "cancel_url": cancel_url,
+            "breadcrumbs": _crumbs(*crumbs, (title, None)),
+        },
+    )
+
+
+def _list_context(request, filters) -> dict:
+    query = request.GET.copy()
+    for key in list(query):
+        if key not in filters or not query.get(key):
+            query.pop(key)
+    return {
+        "params": request.GET,
+        "districts": [(str(d.pk), d.name) for d in districts_for(request.user)],
+        "export_query": query.urlencode(),
+        "areas": KeyAreaMatter._meta.get_field("area").choices,
+    }
+
+
+def _export(request, qs, fmt: str, spec, title: str, object_type: str):
+    """Data leaving the system is on record (数据导出留痕)."""
+    if fmt not in FORMATS:
+        raise Http404
+    audit.record(
+        request.user,
+        AuditEvent.Action.OTHER,
+        object_type=object_type,
+        object_repr=title,
+        note=f"导出 {fmt}：{qs.count()} 条；筛选条件：{request.GET.urlencode() or '无'}",
+        district=user_district(request.user),
+    )
+    return export_response(qs, spec, fmt, title)
+
+
+def _staff(request) -> None:
+    """Risk pages are for staff with a jurisdiction (not experts)."""
+    if not allowed(request.user, VIEW, RiskModel):
+        raise PermissionDenied
+
+
+# --- model versions ------------------------------------------------------------------------------
+
+
+@login_required
+def model_list(request):
+    _staff(request)
+    return render(
+        request,
+        "risk/model_list.html",
+        {
+            "models": selectors.models_with_runs(),
+            "runs": ClassRun.objects.select_related("model", "job")[:20],
+            "can_change": allowed(request.user, CHANGE, RiskModel),
+            "breadcrumbs": _crumbs(("风险分类模型", None)),
+        },
+    )
+
+
+@login_required
+def model_detail(request, pk: int):
+    _staff(request)
+    model = get_object_or_404(RiskModel.objects.restrict(request.user), pk=pk)
+    groups = []
+    indicators = list(model.indicators.all())
+    for code, label in Indicator.Group.choices:
+        rows = [i for i in indicators if i.group == code]
+        groups.append((label, rows))
+    return render(
+        request,
+        "risk/model_detail.html",
+        {
+            "model": model,
+            "groups": groups,
+            "vetoes": model.vetoes.all(),
+            "adjustments": model.adjustments.all(),
+            "domain_labels": dict(DOMAINS.choices),
+            "runs": model.runs.all()[:10],
+            "can_change": allowed(request.user, CHANGE, RiskModel),
+            "frozen": model.frozen,
+            "history": audit.history(model)[:20],
+            "breadcrumbs": _crumbs(_models_crumb(), (str(model), None)),
+        },
+    )
+
+
+def _editor(request) -> None:
+    if not allowed(request.user, CHANGE, RiskModel):
+        raise PermissionDenied
+
+
+def _edited_message(request, model, target) -> None:
+    if target.pk != model.pk:
+        messages.info(
+            request,
+            f"V{model.version} 已使用或已启用，不能修改：修改已保存为新的草稿版本 V{target.version}。",
+        )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def model_edit(request, pk: int):
+    _editor(request)
+    model = get_object_or_404(RiskModel, pk=pk)
+    form = ModelSettingsForm(request.POST or None, initial=ModelSettingsForm.initial_of(model))
+
+    def save(f):
+        target = services.model_update(request.user, model, f.changes())
+        _edited_message(request, model, target)
+        return reverse("risk:model_detail", args=[target.pk])
+
+    return _form_page(
+        request,
+        form,
+        save,
+        title=f"修改模型设置（V{model.version}）",
+        crumbs=[_models_crumb(), (str(model), reverse("risk:model_detail", args=[pk]))],
+        cancel_url=reverse("risk:model_detail", args=[pk]),
+        intro="已启用或已用于分类的版本不会被修改：保存时自动创建新的草稿版本。",
+    )
+
+
+CHILDREN = {
+    # kind: (model class, key field, form, service, label)
+    "indicator": (Indicator, "code", IndicatorForm, services.indicator_save, "指标"),
+    "veto": (VetoItem, "code", VetoForm, services.veto_save, "否决项"),
+    "adjustment": (
+        DomainAdjustment,
+        "domain",
+        AdjustmentForm,
+        services.adjustment_save,
+        "专业模型调整",
+    ),
+}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def child_edit(request, pk: int, kind: str, key: str = ""):
+    _editor(request)
+    if kind not in CHILDREN:
+        raise Http404
+    cls, field, form_cls, save_fn, label = CHILDREN[kind]
+    model = get_object_or_404(RiskModel, pk=pk)
+    row = get_object_or_404(cls, model=model, **{field: key}) if key else None
+    form = form_cls(request.POST or None, instance=row)
+
+    def save(f):
+        data = {name: f.cleaned_data[name] for name in f.Meta.fields}
+        if key:
+            data["original_" + field] = key
+        target, _row = save_fn(request.user, model, data)
+        _edited_message(request, model, target)
+        return reverse("risk:model_detail", args=[target.pk])
+
+    # The service validates the row against its version (full_clean); the form only parses.
+    form.instance.model = model
+    return _form_page(
+        request,
+        form,
+        save,
+        title=f"{'修改' if key else '新增'}{label}（V{model.version}）",
+        crumbs=[_models_crumb(), (str(model), reverse("risk:model_detail", args=[pk]))],
+        cancel_url=reverse("risk:model_detail", args=[pk]),
+        intro="已启用或已用于分类的版本不会被修改：保存时自动创建新的草稿版本。",
+    )
+
+
+@login_required
+@require_POST
+def child_delete(request, pk: int, kind: str, key: str):
+    _editor(request)
+    if kind not in CHILDREN:
+        raise Http404
+    model = get_object_or_404(RiskModel, pk=pk)
+    target = services.child_delete(request.user, model, kind, key)
+    _edited_message(request, model, target)
+    messages.success(request, "已删除。")
+    return redirect("risk:model_detail", target.pk)
+
+
+@login_required
+@require_POST
+def model_draft(request, pk: int):
+    _editor(request)
+    model = get_object_or_404(RiskModel, pk=pk)
+    draft = services.model_draft(request.user, model)
+    messages.success(request, f"已创建草稿版本 V{draft.version}。")
+    return redirect("risk:model_detail", draft.pk)
+
+
+@login_required
+@require_POST
+def model_activate(request, pk: int):
+    _editor(request)
+    model = get_object_or_404(RiskModel, pk=pk)
+    try:
+        services.model_activate(request.user, model)
+    except ValidationError as e:
+        messages.error(request, "；".join(e.messages))
+    else:
+        messages.success(request, f"V{model.version} 已启用，原启用版本已停用。")
+    return redirect("risk:model_detail", model.pk)
+
+
+@login_required
+@require_POST
+def run_start(request):
+    _editor(request)
+    pk = request.POST.get("model", "")
+    model = RiskModel.objects.filter(pk=pk).first() if pk.isdigit() else None
+    try:
+        job = tasks.start_classify(request.user, model)
+    except ValidationError as e:
+        messages.error(request, "；".join(e.messages))
+        return redirect("risk:model_list")
+    return redirect("core:job_detail", job.pk)
+
+
+@login_required
+def run_detail(request, pk: int):
+    _staff(request)
+    run = get_object_or_404(ClassRun.objects.restrict(request.user).select_related("model"), pk=pk)
+    total = sum(run.counts.values()) or 0
+    counts = [(k, v, (v / total) if total else 0) for k, v in run.counts.items()]
+    return render(
+        request,
+        "risk/run_detail.html",
+        {
+            "run": run,
+            "counts": counts,
+            "total": total,
+            "breadcrumbs": _crumbs(_models_crumb(), (str(run), None)),
+        },
+    )
+
+
+# --- 重点领域清单 ---------------------------------------------------------------------------------
+
+
+@login_required
+def keyarea_list(request):
+    _staff(request)
+    user = request.user
+    entities = Entity.objects.restrict(user)
+    return render(
+        request,
+        "risk/keyarea_list.html",
+        {
+            "matters": KeyAreaMatter.objects.restrict(user).filter(active=True).count(),
+            "special": entities.filter(key_tier="special").count(),
+            "general": entities.filter(key_tier="general").count(),
+            "infos": KeyAreaInfo.objects.restrict(user).filter(active=True).count(),
+            "classified": entities.exclude(risk_class="").count(),
+            "breadcrumbs": _crumbs(("重点领域清单", None)),
+        },
+    )
+
+
+MATTER_COLUMNS = [
+    ("重点领域", lambda r: r.get_area_display()),
+    ("监管事项", lambda r: r.title),
+    ("监管对象", lambda r: r.subject),
+    ("监管内容", lambda r: r.content),
+    ("监管主体", lambda r: r.supervisor),
+    ("监管措施", lambda r: r.measures),
+    ("设定依据", lambda r: r.basis),
+    ("有效", lambda r: "是" if r.active else "否"),
+]
+INFO_COLUMNS = [
+    ("重点领域", lambda r: r.get_area_display()),
+    ("信息类别", lambda r: r.get_category_display()),
+    ("信息事项", lambda r: r.title),
+    ("提供单位", lambda r: r.provider),
+    ("归集公示时限", lambda r: r.time_limit),
+    ("向社会公示", lambda r: "是" if r.published else "否"),
+    ("有效", lambda r: "是" if r.active else "否"),
+]
+LISTING_COLUMNS = [
+    ("统一社会信用代码", lambda e: e.uscc),
+    ("名称", lambda e: e.name),
+    ("所属区局", lambda e: e.district.name),
+    ("重点领域类别", lambda e: e.get_key_tier_display()),
+    (
+        "重点领域及列入理由",
+        lambda e: "；".join(
+            f"{x.get_area_display()}（{x.get_tier_display()}）：{x.reason}"
+            for x in e.active_listings
+        ),
+    ),
+]
+CLASS_COLUMNS = [
+    ("统一社会信用代码", lambda e: e.uscc),
+    ("名称", lambda e: e.name),
+    ("所属区局", lambda e: e.district.name),
+    ("信用风险分类", lambda e: e.risk_class),
+]
+COVERAGE_COLUMNS = [
+    ("统一社会信用代码", lambda e: e.uscc),
+    ("名称", lambda e: e.name),
+    ("所属区局", lambda e: e.district.name),
+    ("所属所", lambda e: e.station.name if e.station else ""),
+    ("住所", lambda e: e.address),
+]
+
+
+def _reference_list(request, kind):
+    _staff(request)
+    if kind == "matter":
+        qs = selectors.matter_list(request.user, request.GET)
+        filters, model = selectors.MATTER_FILTERS, KeyAreaMatter
+    else:
+        qs = selectors.info_list(request.user, request.GET)
+        filters, model = selectors.INFO_FILTERS, KeyAreaInfo
+    ctx = paginate(request, qs)
+    ctx.update(_list_context(request, filters))
+    title = "重点领域监管事项清单" if kind == "matter" else "重点领域信息归集公示事项清单"
+    ctx.update(
+        kind=kind,
+        title=title,
+        categories=KeyAreaInfo.Category.choices,
+        can_add=allowed(request.user, ADD, model),
+        breadcrumbs=_crumbs(_keyarea_crumb(), (title, None)),
+    )
+    return render(request, f"risk/{kind}_list.html", ctx)
+
+
+@login_required
+def matter_list(request):
+    return _reference_list(request, "matter")
+
+
+@login_required
+def info_list(request):
+    return _reference_list(request, "info")
+
+
+@login_required
+def matter_export(request, fmt: str):
+    _staff(request)
+    qs = selectors.matter_list(request.user, request.GET)
+    return _export(request, qs, fmt, MATTER_COLUMNS, "重点领域监管事项清单", "risk.keyareamatter")
+
+
+@login_required
+def info_export(request, fmt: str):
+    _staff(request)
+    qs = selectors.info_list(request.user, request.GET)
+    return _export(
+        request, qs, fmt, INFO_COLUMNS, "重点领域信息归集公示事项清单", "risk.keyareainfo"
+    )
+
+
+def _reference_edit(request, cls, form_cls, pk, list_name, label):
+    if not allowed(request.user, CHANGE if pk else ADD, cls):
+        raise PermissionDenied
+    instance = get_object_or_404(cls.objects.restrict(request.user, CHANGE), pk=pk) if pk else None
+    before = {f: getattr(instance, f) for f in form_cls.Meta.fields} if instance else {}
+    form = form_cls(request.POST or None, instance=instance)
+
+    def save(f):
+        obj = f.save(commit=False)
+        after = {name: getattr(obj, name) for name in form_cls.Meta.fields}
+        services.reference_save(request.user, obj, audit.diff(before, after))
+        return reverse(list_name)
+
+    return _form_page(
+        request,
+        form,
+        save,
+        title=f"{'修改' if pk else '新增'}{label}",
+        crumbs=[_keyarea_crumb(), (label + "清单", reverse(list_name))],
+        cancel_url=reverse(list_name),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def matter_edit(request, pk: int | None = None):
+    return _reference_edit(request, KeyAreaMatter, MatterForm, pk, "risk:matter_list", "监管事项")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def info_edit(request, pk: int | None = None):
+    return _reference_edit(request, KeyAreaInfo, InfoForm, pk, "risk:info_list", "信息归集公示事项")
+
+
+@login_required
+def listing_list(request):
+    _staff(request)
+    ctx = paginate(request, selectors.key_entity_list(request.user, request.GET))
+    ctx.update(_list_context(request, selectors.LISTING_FILTERS))
+    ctx.update(
+        tiers=KeyAreaListing.Tier.choices,
+        can_add=allowed(request.user, ADD, KeyAreaListing),
+        breadcrumbs=_crumbs(_keyarea_crumb(), ("重点领域企业清单", None)),
+    )
+    return render(request, "risk/listing_list.html", ctx)
+
+
+@login_required
+def listing_export(request, fmt: str):
+    _staff(request)
+    qs = selectors.key_entity_list(request.user, request.GET)
+    return _export(request, qs, fmt, LISTING_COLUMNS, "重点领域企业清单", "risk.keyarealisting")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def listing_create(request):
+    if not allowed(request.user, ADD, KeyAreaListing):
+        raise PermissionDenied
+    initial = {}
+    pk = request.GET.get("entity", "")
+    if pk.isdigit():
+        entity = Entity.objects.restrict(request.user, CHANGE).filter(pk=pk).first()
+        if entity:
+            initial["uscc"] = entity.uscc
+    form = ListingForm(request.POST or None, user=request.user, initial=initial)
+
+    def save(f):
+        services.listing_create(request.user, f.data_for_service())
+        return reverse("risk:listing_list")
+
+    return _form_page(
+        request,
+        form,
+        save,
+        title="列入重点领域企业清单",
+        crumbs=[_keyarea_crumb(), ("重点领域企业清单", reverse("risk:listing_list"))],
+        cancel_url=reverse("risk:listing_list"),
+        intro="特殊重点：涉及公共安全和人民群众生命健康风险程度较高，每年全覆盖检查；"
+        "一般重点：风险程度相对较低，按比例“双随机”抽查，比例不设上限。",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def listing_remove(request, pk: int):
+    listing = get_object_or_404(
+        KeyAreaListing.objects.restrict(request.user, CHANGE).select_related("entity"), pk=pk
+    )
+    form = ListingRemoveForm(request.POST or None)
+
+    def save(f):
+        services.listing_remove(
+            request.user, listing, f.cleaned_data["removed_on"], f.cleaned_data["reason"]
+        )
+        return reverse("risk:listing_list")
+
+    return _form_page(
+        request,
+        form,
+        save,
+        title=f"移出重点领域企业清单：{listing}",
+        crumbs=[_keyarea_crumb(), ("重点领域企业清单", reverse("risk:listing_list"))],
+        cancel_url=reverse("risk:listing_list"),
+    )
+
+
+@login_required
+def class_list(request):
+    _staff(request)
+    ctx = paginate(request, selectors.class_list(request.user, request.GET))
+    ctx.update(_list_context(request, selectors.CLASS_FILTERS))
+    show_scores = selectors.may_see_scores(request.user)
+    rows = list(ctx["rows"])
+    latest = selectors.latest_rows(e.pk for e in rows) if show_scores else {}
+    ctx.update(
+        rows=[(e, latest.get(e.pk)) for e in rows],
+        show_scores=show_scores,
+        classes=Entity.RiskClass.choices,
+        breadcrumbs=_crumbs(_keyarea_crumb(), ("信用风险分类名单", None)),
+    )
+    return render(request, "risk/class_list.html", ctx)
+
+
+@login_required
+def class_export(request, fmt: str):
+    _staff(request)
+    qs = selectors.class_list(request.user, request.GET)
+    return _export(request, qs, fmt, CLASS_COLUMNS, "信用风险分类名单（内部）", "registry.entity")
+
+
+@login_required
+def coverage(request):
+    _staff(request)
+    year, per_district, missing = selectors.coverage(request.user, params=request.GET)
+    ctx = paginate(request, missing)
+    ctx.update(_list_context(request, ("q", "district")))
+    ctx.update(
+        year=year,
+        per_district=per_district,
+        totals={k: sum(r[k] for r in per_district) for k in ("total", "visited", "missing")},
+        breadcrumbs=_crumbs(_keyarea_crumb(), ("特殊重点全覆盖", None)),
+    )
+    return render(request, "risk/coverage.html", ctx)
+
+
+@login_required
+def coverage_export(request, fmt: str):
+    _staff(request)
+    _year, _rows, missing = selectors.coverage(request.user, params=request.GET)
+    return _export(
+        request,
+        missing,
+        fmt,
+        COVERAGE_COLUMNS,
+        "特殊重点领域企业本年度未检查名单",
+        "registry.entity",
+    )
