@@ -229,3 +229,31 @@ def test_a_made_draw_is_immutable(roster, admin_a):
     with pytest.raises(PermissionError):
         draw.delete()
     assert Draw.objects.get(pk=draw.pk).secret != "00" * 32
+
+
+def test_listed_entities_are_drawn_as_the_configured_class(roster, admin_a):
+    """差异化监管 (issue 5 item 6): entities on the business-abnormal list are drawn as class D
+    (ratio 100%) when the task says so, whatever their own class."""
+    from jianguan.credit.models import AbnormalListing
+
+    add_inspectors(8)
+    listed = [e for e in roster if e.risk_class == "A"][:3]
+    for e in listed:
+        AbnormalListing.objects.create(
+            entity=e,
+            reason=AbnormalListing._meta.get_field("reason").choices[0][0],
+            trigger_date=dt.date(2026, 1, 5),
+            listed_on=dt.date(2026, 1, 10),
+            decided_by=e.district,
+        )
+    ratios = {"class_ratios": {"A": "0.01", "B": "0.01", "C": "0.01", "D": "1"}}
+    task = task_save(admin_a, definition(**ratios, listed_class="D"))
+    assert (
+        "经营异常名录" in str(task.definition) or task.definition["sampling"]["listed_class"] == "D"
+    )
+    preview = services.preview(task)
+    assert any(s["stratum"] == "D" and s["population"] == 10 + 3 for s in preview["strata"])
+    draw = services.execute(services.commit(task, admin_a), admin_a)
+    drawn = set(draw.visits.values_list("entity_id", flat=True))
+    assert {e.pk for e in listed} <= drawn
+    assert draw.visits.filter(entity__in=listed, stratum="D").count() == 3

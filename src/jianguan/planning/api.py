@@ -287,6 +287,10 @@ class SamplingIn(BaseModel):
         None, description="排除近几个月内已被抽查的对象（0–120，默认 0）"
     )
     certainty: CertaintyIn | None = Field(None, description="必查对象")
+    listed_class: Text | None = Field(
+        None,
+        description="列入经营异常名录或严重违法失信名单的对象按此风险分类抽取（A–D，留空则不调整）",
+    )
 
 
 class TeamIn(BaseModel):

@@ -115,6 +115,13 @@ def describe(d: dict, cap: str | None) -> list[Section]:
     groups = [f"{KEY_TIER_LABELS[k]}对象" for k in certain["key_tiers"]] + [
         str(RISK_LABELS[c]) for c in certain["risk_classes"]
     ]
+    if s.get("listed_class"):
+        sampling.rows.append(
+            (
+                "列入名录的对象",
+                f"列入经营异常名录或严重违法失信名单的对象按 {RISK_LABELS[s['listed_class']]} 抽取",
+            )
+        )
     sampling.rows.append(
         ("必查对象", "、".join(groups) + "：全部列入检查，不参与随机抽取" if groups else "无")
     )

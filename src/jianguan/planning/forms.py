@@ -250,6 +250,13 @@ class TaskForm(StyledForm):
         "col-md-6",
         _("选中的对象全部列入检查，不参与随机抽取"),
     )
+    sampling_listed_class = forms.ChoiceField(
+        label=_("列入名录的对象按"),
+        choices=[("", _("本身的风险分类抽取"))] + [(c, _("%s 类抽取") % c) for c in "ABCD"],
+        required=False,
+        help_text=_("列入经营异常名录或严重违法失信名单的对象，提高抽查概率"),
+        widget=forms.Select(attrs={"col": "col-md-6"}),
+    )
     sampling_certainty_risk_classes = _multi(
         _("必查：信用风险分类"), RISK_CHOICES, "col-md-6", _("如 D 类（高风险）全部检查")
     )
@@ -327,6 +334,7 @@ class TaskForm(StyledForm):
                 "sampling_exclude_checked_months",
                 "sampling_certainty_key_tiers",
                 "sampling_certainty_risk_classes",
+                "sampling_listed_class",
             ],
         ),
         (
@@ -418,6 +426,7 @@ class TaskForm(StyledForm):
                     "key_tiers": c["sampling_certainty_key_tiers"],
                     "risk_classes": c["sampling_certainty_risk_classes"],
                 },
+                "listed_class": c["sampling_listed_class"],
             },
             "team": {
                 "size": c["team_size"],
@@ -503,6 +512,7 @@ def initial_from_definition(d: dict) -> dict:
         "sampling_exclude_checked_months": s["exclude_checked_months"],
         "sampling_certainty_key_tiers": certain.get("key_tiers", []),
         "sampling_certainty_risk_classes": certain.get("risk_classes", []),
+        "sampling_listed_class": s.get("listed_class", ""),
         "team_size": t["size"],
         "team_max_load": t.get("max_load"),
         "team_pool_by": t["pool_by"],

@@ -193,6 +193,13 @@ def _sampling(c: _Checker, s: dict) -> dict:
         c.fail("sampling.count", "按数量抽取时须填写抽取户数")
     if mode == "count" and out["class_ratios"]:
         c.fail("sampling.class_ratios", "按数量抽取时不能再按风险分类规定比例")
+    listed = s.get("listed_class") or ""
+    if listed not in ("",) + RISK_CLASSES:
+        c.fail("sampling.listed_class", "应为 A、B、C、D 之一，或留空")
+        listed = ""
+    # Differentiated supervision: entities on the business-abnormal or serious-violation list
+    # are drawn as this class (its stratum and ratio) instead of their own.
+    out["listed_class"] = listed
     certainty = s.get("certainty") or {}
     if not isinstance(certainty, dict):
         c.fail("sampling.certainty", "应为对象")

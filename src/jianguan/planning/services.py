@@ -100,6 +100,7 @@ DEFINITION_KEYS = {
         "min_per_stratum",
         "exclude_checked_months",
         "certainty",
+        "listed_class",
         # Written by rules.protocol_rules into a draw's frozen rules; accepted (and ignored)
         # so that the rules of a past draw can be loaded back as a definition.
         "cap",

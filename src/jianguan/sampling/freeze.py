@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.db import connection
-from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Cast, Coalesce, Concat, LPad
 
 from jianguan.org.models import Unit
@@ -107,20 +107,43 @@ def _certain(definition: dict) -> Q:
     return q
 
 
+def drawn_class(task):
+    """The class an entity is drawn as: its own, or the task's listed_class for entities on the
+    business-abnormal or serious-violation list on the check date (差异化监管)."""
+    from jianguan.credit.models import AbnormalListing, SeriousListing
+
+    listed_class = task.definition["sampling"].get("listed_class")
+    if not listed_class:
+        return F("risk_class")
+    day = task.check_date
+    abnormal = AbnormalListing.objects.filter(
+        entity=OuterRef("pk"), status=AbnormalListing.Status.LISTED, listed_on__lte=day
+    )
+    serious = SeriousListing.objects.filter(
+        entity=OuterRef("pk"), status=SeriousListing.Status.LISTED, listed_on__lte=day
+    ).filter(Q(expires_on__isnull=True) | Q(expires_on__gt=day))
+    return Case(
+        When(Exists(abnormal) | Exists(serious), then=Value(listed_class)),
+        default=F("risk_class"),
+    )
+
+
 def certain_case(definition: dict) -> Case:
     """'1' for members of a certainty group (drawn with certainty), else '0'."""
     return Case(When(_certain(definition), then=Value("1")), default=Value("0"))
 
 
 def target_roster(task) -> fast.Targets:
-    qs = population(task).annotate(certain_flag=certain_case(task.definition))
+    qs = population(task).annotate(
+        certain_flag=certain_case(task.definition), drawn_class=drawn_class(task)
+    )
     codes = dict(Unit.objects.filter(kind=Unit.Kind.DISTRICT).values_list("id", "code"))
     if connection.vendor == "postgresql":
         return _copy_targets(qs, codes)
     rows = [
         (uscc, codes[district], risk or "", flag)
         for uscc, district, risk, flag in qs.values_list(
-            "uscc", "district_id", "risk_class", "certain_flag"
+            "uscc", "district_id", "drawn_class", "certain_flag"
         ).iterator(chunk_size=20000)
     ]
     return fast.Targets.from_rows(rows)
@@ -142,7 +165,7 @@ def _copy_targets(qs: QuerySet, codes: dict[int, str]) -> fast.Targets:
         qs.annotate(
             line=Concat(
                 F("uscc"),
-                Case(When(risk_class="", then=Value("-")), default=F("risk_class")),
+                Case(When(drawn_class="", then=Value("-")), default=F("drawn_class")),
                 F("certain_flag"),
                 digits(F("id")),
                 digits(F("district_id")),

@@ -469,8 +469,10 @@ def preview(task) -> dict:
     fields = P.stratum_fields(rules)
     qs = (
         freeze.population(task)
-        .annotate(certain_flag=freeze.certain_case(task.definition))
-        .values("district__code", "risk_class", "certain_flag")
+        .annotate(
+            certain_flag=freeze.certain_case(task.definition), drawn_class=freeze.drawn_class(task)
+        )
+        .values("district__code", "drawn_class", "certain_flag")
         .annotate(n=Count("id"))
     )
     sizes: dict[str, int] = {}
@@ -480,9 +482,9 @@ def preview(task) -> dict:
         if row["certain_flag"] == "1":
             certain += row["n"]
             continue
-        stratum = P.stratum_of(fields, row["district__code"], row["risk_class"] or "")
+        stratum = P.stratum_of(fields, row["district__code"], row["drawn_class"] or "")
         sizes[stratum] = sizes.get(stratum, 0) + row["n"]
-        class_of[stratum] = row["risk_class"] or ""
+        class_of[stratum] = row["drawn_class"] or ""
     problems = []
     try:
         expected = P.quotas(rules, sizes, class_of)
