@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import resource
 import statistics
 import subprocess
@@ -34,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import fresh_database, record, setup_django  # noqa: E402
+from common import demo_database, record, setup_django  # noqa: E402
 
 DB_NAME = "jg_bench_draw"
 DISTRICTS_EXCLUDED = ["AIRPORT"]  # 17 districts: the airport bureau has few entities
@@ -178,13 +177,7 @@ def main() -> int:
     if args.e2e:
         end_to_end(args.e2e)
         return 0
-    url = fresh_database(DB_NAME)
-    subprocess.run(
-        [sys.executable, "-m", "jianguan", "seed_demo", "--entities", str(args.entities)],
-        check=True,
-        env={**os.environ, "DATABASE_URL": url},
-        stdout=subprocess.DEVNULL,
-    )
+    url = demo_database(DB_NAME, args.entities)
     child = subprocess.run(
         [sys.executable, __file__, "--e2e", url], check=True, capture_output=True, text=True
     )

@@ -21,14 +21,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import fresh_database, record, setup_django  # noqa: E402
+from common import demo_database, record, setup_django  # noqa: E402
 
 DB_NAME = "jg_bench_risk"
 SLICE = 100_000
@@ -72,13 +71,7 @@ def main() -> int:
     if args.e2e:
         end_to_end(args.e2e)
         return 0
-    url = fresh_database(DB_NAME)
-    subprocess.run(
-        [sys.executable, "-m", "jianguan", "seed_demo", "--entities", str(args.entities)],
-        check=True,
-        env={**os.environ, "DATABASE_URL": url},
-        stdout=subprocess.DEVNULL,
-    )
+    url = demo_database(DB_NAME, args.entities)
     child = subprocess.run(
         [sys.executable, __file__, "--e2e", url], check=True, capture_output=True, text=True
     )

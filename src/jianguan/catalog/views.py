@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from jianguan.core import audit
+from jianguan.core.forms import add_service_errors
 from jianguan.core.scoping import ADD, CHANGE, VIEW, allowed
 from jianguan.core.views import paginate
 from jianguan.registry.models import DOMAINS
@@ -43,15 +44,6 @@ def _items_crumb() -> tuple[str, str]:
 
 def _codes_crumb() -> tuple[str, str]:
     return ("检查结果代码", reverse("catalog:result_code_list"))
-
-
-def _add_service_errors(form, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on its field when the form has it."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _require(user, action: str, model) -> None:
@@ -80,7 +72,7 @@ def _save_form(request, form, save, success: str, target):
     try:
         obj = save(form.service_data())
     except ValidationError as exc:
-        _add_service_errors(form, exc)
+        add_service_errors(form, exc)
         return None
     messages.success(request, success.format(obj=obj))
     return redirect(target(obj))

@@ -66,3 +66,13 @@ class ImportForm(StyledForm):
 
         check_upload(self.cleaned_data["file"])
         return self.cleaned_data["file"]
+
+
+def add_service_errors(form, error) -> None:
+    """Show a service's ValidationError on the form: next to the field it names when the form
+    has that field, on top otherwise."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jianguan.core import audit
+from jianguan.core.forms import add_service_errors
 from jianguan.core.models import AuditEvent
 from jianguan.core.scoping import ADD, CHANGE, allowed, user_district
 from jianguan.core.views import paginate
@@ -58,15 +59,6 @@ def _serious_crumb():
     return ("严重违法失信名单", reverse("credit:serious_list"))
 
 
-def _add_errors(form, exc: ValidationError) -> None:
-    """A service's ValidationError next to the field it names (the rest on top)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 def _entity_param(request) -> Entity | None:
     """?entity=<id> from the entity's file pre-fills the credit code."""
     pk = request.GET.get("entity", "")
@@ -81,7 +73,7 @@ def _form_page(request, form, save, *, title, crumbs, cancel_url, intro="", subj
         try:
             url = save(form)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "已保存。")
             return redirect(url)

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from jianguan.core import audit
-from jianguan.core.forms import ImportForm
+from jianguan.core.forms import ImportForm, add_service_errors
 from jianguan.core.models import AuditEvent
 from jianguan.core.scoping import allowed, user_district
 from jianguan.core.views import paginate
@@ -34,15 +34,6 @@ EXPORT_FORMATS = ("xlsx", "csv")
 
 def _crumbs(*items: tuple[str, str | None]) -> list[tuple[str, str | None]]:
     return [("名录库", None), *items]
-
-
-def _add_service_errors(form, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on its field when the form has it."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def cert_state(inspector: Inspector, today: dt.date) -> tuple[str, str]:
@@ -156,7 +147,7 @@ def inspector_create(request):
         try:
             inspector = services.inspector_create(user=user, data=form.service_data())
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已新增检查人员 {inspector}")
             return redirect("personnel:inspector_detail", pk=inspector.pk)
@@ -187,7 +178,7 @@ def inspector_edit(request, pk: int):
                 user=user, inspector=inspector, data=form.service_data()
             )
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已保存检查人员 {inspector}")
             return redirect("personnel:inspector_detail", pk=inspector.pk)
@@ -265,7 +256,7 @@ def _import_page(request, start, template: str, breadcrumbs):
         try:
             job = start(request.user, form.cleaned_data["file"], form.cleaned_data["skip_invalid"])
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.info(
                 request, "文件已上传，正在后台导入；可离开此页，稍后在“后台任务”中查看结果。"
@@ -351,7 +342,7 @@ def expert_create(request):
         try:
             expert = services.expert_save(user=user, data=form.service_data())
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已新增专家 {expert.name}")
             return redirect("personnel:expert_detail", pk=expert.pk)
@@ -378,7 +369,7 @@ def expert_edit(request, pk: int):
         try:
             expert = services.expert_save(user=user, expert=expert, data=form.service_data())
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已保存专家 {expert.name}")
             return redirect("personnel:expert_detail", pk=expert.pk)
@@ -438,7 +429,7 @@ def conflict_create(request):
         try:
             declaration = services.conflict_create(user=user, data=form.service_data())
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         except PermissionDenied:
             form.add_error("entity_uscc", "该市场主体不在您的管辖范围内")
         else:
@@ -483,7 +474,7 @@ def conflict_end(request, pk: int):
                 user=user, declaration=declaration, valid_to=form.cleaned_data["valid_to"]
             )
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"回避声明将于 {form.cleaned_data['valid_to']:%Y-%m-%d} 结束")
             return redirect(_safe_next(request) or reverse("personnel:conflict_list"))

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from jianguan.catalog.models import CheckItem
 from jianguan.core import audit
+from jianguan.core.forms import add_service_errors
 from jianguan.core.scoping import ADD, CHANGE, allowed
 from jianguan.core.views import paginate
 
@@ -51,14 +52,6 @@ def _plans_crumb() -> tuple[str, str]:
 
 def _tasks_crumb() -> tuple[str, str]:
     return ("抽查任务", reverse("planning:task_list"))
-
-
-def _add_service_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _query_without(request, *keys: str) -> str:
@@ -176,7 +169,7 @@ def plan_create(request):
         try:
             plan = services.plan_create(user=user, data=form.service_data())
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已新建计划“{plan.title}”")
             return redirect("planning:plan_detail", pk=plan.pk)
@@ -204,7 +197,7 @@ def plan_edit(request, pk: int):
         try:
             plan = services.plan_update(user=user, plan=plan, data=form.service_data())
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "计划已保存")
             return redirect(detail_url)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from jianguan.core import audit
-from jianguan.core.forms import ImportForm
+from jianguan.core.forms import ImportForm, add_service_errors
 from jianguan.core.models import AuditEvent
 from jianguan.core.scoping import allowed, user_district
 from jianguan.core.views import paginate
@@ -192,7 +192,7 @@ def entity_create(request):
         try:
             entity = services.entity_create(user=request.user, data=form.service_data())
         except ValidationError as e:
-            _add_errors(form, e)
+            add_service_errors(form, e)
         else:
             messages.success(request, _("已新增检查对象“%(name)s”。") % {"name": entity.name})
             return redirect("registry:entity_detail", pk=entity.pk)
@@ -220,7 +220,7 @@ def entity_edit(request, pk: int):
                 user=request.user, entity=entity, data=form.service_data()
             )
         except ValidationError as e:
-            _add_errors(form, e)
+            add_service_errors(form, e)
         else:
             messages.success(request, _("已保存。"))
             return redirect("registry:entity_detail", pk=entity.pk)
@@ -254,7 +254,7 @@ def testing_body_edit(request, pk: int):
         try:
             services.testing_body_save(user=request.user, entity=entity, data=form.service_data())
         except ValidationError as e:
-            _add_errors(form, e)
+            add_service_errors(form, e)
         else:
             messages.success(request, _("检验检测机构信息已保存。"))
             return redirect("registry:entity_detail", pk=pk)
@@ -272,15 +272,6 @@ def testing_body_edit(request, pk: int):
             "cancel_url": reverse("registry:entity_detail", args=[pk]),
         },
     )
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError next to the fields it names (the rest on top)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required

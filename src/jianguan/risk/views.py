@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jianguan.core import audit
+from jianguan.core.forms import add_service_errors
 from jianguan.core.models import AuditEvent
 from jianguan.core.scoping import ADD, CHANGE, VIEW, allowed, user_district
 from jianguan.core.views import paginate
@@ -60,20 +61,12 @@ def _keyarea_crumb():
     return ("重点领域清单", reverse("risk:keyarea_list"))
 
 
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 def _form_page(request, form, save, *, title, crumbs, cancel_url, intro=""):
     if request.method == "POST" and form.is_valid():
         try:
             url = save(form)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "已保存。")
             return redirect(url)

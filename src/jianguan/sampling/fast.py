@@ -306,23 +306,25 @@ def assign_pool(seed, purpose, uscc, rank, people, size, need_skill, max_load, b
     cap = n if max_load is None else min(max_load, n)
     ids, skilled_ids = {p.id for p in people}, {p.id for p in skilled}
     barred = _rows_of(banned, uscc, order)
+
+    def reference():
+        targets = [
+            P.Target(k.decode(), "", "", False, r)
+            for k, r in zip(uscc[order].tolist(), rank[order].tolist(), strict=True)
+        ]
+        result = P.assign_pool(seed, purpose, targets, people, size, need_skill, max_load, banned)
+        if result.unstaffed:
+            return None, result.unstaffed, order
+        index_of = {p.id: i for i, p in enumerate(people)}
+        teams = [[index_of[pid] for pid in result.teams[t.uscc]] for t in targets]
+        return np.array(teams, dtype=np.int64).reshape(n, size), {}, order
+
     if (
         len(people) * cap < size * n
         or (need_skill and len(skilled) * cap < n)
         or any(P._hopeless(v, ids, skilled_ids, size) for v in barred.values())
     ):
-        return _reference(
-            seed,
-            purpose,
-            uscc[order],
-            rank[order],
-            people,
-            size,
-            need_skill,
-            max_load,
-            banned,
-            order,
-        )
+        return reference()
     quota = P._balanced_quotas(people, skilled, size, n, cap, need_skill)
     first = P._skill_split(people, quota, n) if need_skill else {}
     matrix = _deal(seed, purpose, people, quota, first, n, size, need_skill)
@@ -333,18 +335,7 @@ def assign_pool(seed, purpose, uscc, rank, people, size, need_skill, max_load, b
         rows = {int(r): matrix[r].tolist() for r in bad}
         teams = _SparseRows(matrix, rows)
         if not P._repair(teams, _RowBars(bars), need_skill, rows=sorted(rows)):
-            return _reference(
-                seed,
-                purpose,
-                uscc[order],
-                rank[order],
-                people,
-                size,
-                need_skill,
-                max_load,
-                banned,
-                order,
-            )
+            return reference()
         for r, team in teams.touched.items():
             matrix[r] = team
     return matrix, {}, order
@@ -414,17 +405,6 @@ def _duplicate_rows(matrix: np.ndarray) -> np.ndarray:
         for b in range(a + 1, width):
             dup |= matrix[:, a] == matrix[:, b]
     return np.flatnonzero(dup)
-
-
-def _reference(seed, purpose, uscc, ranks_, people, size, need_skill, max_load, banned, order):
-    keys = [k.decode() for k in uscc.tolist()]
-    targets = [P.Target(k, "", "", False, r) for k, r in zip(keys, ranks_.tolist(), strict=True)]
-    result = P.assign_pool(seed, purpose, targets, people, size, need_skill, max_load, banned)
-    if result.unstaffed:
-        return None, result.unstaffed, order
-    index_of = {p.id: i for i, p in enumerate(people)}
-    matrix = np.array([[index_of[pid] for pid in result.teams[k]] for k in keys], dtype=np.int64)
-    return matrix.reshape(len(keys), size), {}, order
 
 
 def _people(seed, purpose, rows, skills) -> dict[str, list[P.Person]]:

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from jianguan.core.forms import add_service_errors
 from jianguan.core.models import AuditEvent
 from jianguan.core.scoping import ADD, DELETE, allowed
 
@@ -40,8 +41,7 @@ def calendar(request):
             try:
                 added = services.calendar_add(user=user, **form.cleaned_data)
             except ValidationError as e:
-                for field, errors in getattr(e, "error_dict", {None: e.error_list}).items():
-                    form.add_error(field if field in form.fields else None, errors)
+                add_service_errors(form, e)
             else:
                 messages.success(request, f"已录入 {len(added)} 天。")
                 return redirect(f"{reverse('workdays:calendar')}?year={added[0].date.year}")
