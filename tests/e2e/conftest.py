@@ -52,12 +52,14 @@ def reference_data(django_db_setup, django_db_blocker):
 @pytest.fixture
 def page(browser, live_server, reference_data, transactional_db):
     from django.core import serializers
-    from django.db import connection
+    from django.db import connection, transaction
 
     from jianguan.org.models import Unit
 
     if not Unit.objects.exists():  # emptied by an earlier live-server test
-        with connection.constraint_checks_disabled():  # as loaddata: rows refer to later rows
+        # as loaddata: rows may refer to later rows (SQLite: checks off; PostgreSQL: the
+        # checks are deferred to the end of the transaction)
+        with transaction.atomic(), connection.constraint_checks_disabled():
             for obj in serializers.deserialize("json", reference_data):
                 obj.save()
     context = browser.new_context(base_url=live_server.url, locale="zh-CN")
