@@ -14,7 +14,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -22,14 +21,13 @@ from django.views.decorators.http import require_http_methods
 from jianguan.core import audit
 from jianguan.core.forms import add_service_errors
 from jianguan.core.scoping import ADD, CHANGE, VIEW, allowed
-from jianguan.core.views import paginate
+from jianguan.core.views import export_format, paginate, query_without
 from jianguan.registry.models import DOMAINS
 
 from . import importing, selectors, services
 from .forms import CheckItemForm, DepartmentForm, ListImportForm, ResultCodeForm
 from .models import CheckItem, Department, ResultCode
 
-EXPORT_FORMATS = ("xlsx", "csv")
 SHOWN_ERRORS = 200
 CITY_ONLY = services.CITY_ONLY
 
@@ -49,20 +47,6 @@ def _codes_crumb() -> tuple[str, str]:
 def _require(user, action: str, model) -> None:
     if not allowed(user, action, model):
         raise PermissionDenied(CITY_ONLY)
-
-
-def _format(request) -> str:
-    fmt = request.GET.get("format", "xlsx")
-    if fmt not in EXPORT_FORMATS:
-        raise Http404("未知的文件格式")
-    return fmt
-
-
-def _query_without(request, *keys: str) -> str:
-    params = request.GET.copy()
-    for key in ("page", "format", *keys):
-        params.pop(key, None)
-    return params.urlencode()
 
 
 def _save_form(request, form, save, success: str, target):
@@ -109,7 +93,7 @@ def item_list(request):
         actives=[("1", "启用"), ("0", "停用")],
         can_add=allowed(user, ADD, CheckItem),
         can_departments=allowed(user, CHANGE, Department),
-        export_query=_query_without(request),
+        export_query=query_without(request),
         breadcrumbs=_crumbs(("抽查事项清单", None)),
     )
     return render(request, "catalog/item_list.html", ctx)
@@ -182,14 +166,14 @@ def item_edit(request, pk: int):
 @login_required
 def item_export(request):
     """The filtered list as xlsx or csv, in the import file's columns (so it round-trips)."""
-    fmt = _format(request)
+    fmt = export_format(request)
     return importing.export_items_response(selectors.item_list(request.user, request.GET), fmt)
 
 
 @login_required
 def item_import_template(request):
     _require(request.user, ADD, CheckItem)
-    return importing.item_template_response(_format(request))
+    return importing.item_template_response(export_format(request))
 
 
 @login_required
@@ -331,7 +315,7 @@ def result_code_list(request):
             "actives": [("1", "启用"), ("0", "停用")],
             "can_add": allowed(user, ADD, ResultCode),
             "can_change": allowed(user, CHANGE, ResultCode),
-            "export_query": _query_without(request),
+            "export_query": query_without(request),
             "breadcrumbs": _crumbs(("检查结果代码", None)),
         },
     )
@@ -388,7 +372,7 @@ def result_code_edit(request, pk: int):
 
 @login_required
 def result_code_export(request):
-    fmt = _format(request)
+    fmt = export_format(request)
     codes = selectors.result_code_list(request.user, request.GET)
     return importing.export_result_codes_response(codes, fmt)
 
@@ -396,7 +380,7 @@ def result_code_export(request):
 @login_required
 def result_code_import_template(request):
     _require(request.user, ADD, ResultCode)
-    return importing.result_code_template_response(_format(request))
+    return importing.result_code_template_response(export_format(request))
 
 
 @login_required

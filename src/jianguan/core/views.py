@@ -38,6 +38,25 @@ def paginate(request, qs, per_page: int = PAGE_SIZE) -> dict:
     }
 
 
+EXPORT_FORMATS = ("xlsx", "csv")
+
+
+def export_format(request) -> str:
+    """The ?format= of a list's export link: xlsx (default) or csv; 404 for anything else."""
+    fmt = request.GET.get("format", "xlsx")
+    if fmt not in EXPORT_FORMATS:
+        raise Http404("未知的文件格式")
+    return fmt
+
+
+def query_without(request, *keys: str) -> str:
+    """The list's filters as a query string, without paging, format and `keys`."""
+    params = request.GET.copy()
+    for key in ("page", "format", *keys):
+        params.pop(key, None)
+    return params.urlencode()
+
+
 # --- home -------------------------------------------------------------------------------------
 
 DASHBOARD_TTL = 60  # seconds: counts over millions of rows are not recomputed on every visit

@@ -11,7 +11,6 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +20,7 @@ from jianguan.core import audit
 from jianguan.core.forms import ImportForm, add_service_errors
 from jianguan.core.models import AuditEvent
 from jianguan.core.scoping import allowed, user_district
-from jianguan.core.views import paginate
+from jianguan.core.views import export_format, paginate, query_without
 from jianguan.org.models import Unit
 
 from . import importing, importing_experts, selectors, services, tasks
@@ -29,7 +28,6 @@ from .forms import ConflictEndForm, ConflictForm, ExpertForm, InspectorForm
 from .models import ConflictDeclaration, Expert, Expertise, Inspector
 
 CERT_SOON_DAYS = 90
-EXPORT_FORMATS = ("xlsx", "csv")
 
 
 def _crumbs(*items: tuple[str, str | None]) -> list[tuple[str, str | None]]:
@@ -87,17 +85,10 @@ def inspector_list(request):
         units=_unit_choices(user),
         expertise=Expertise.objects.order_by("id"),
         can_add=allowed(user, "add", Inspector),
-        export_query=_without_page(request),
+        export_query=query_without(request),
         breadcrumbs=_crumbs(("检查人员", None)),
     )
     return render(request, "personnel/inspector_list.html", ctx)
-
-
-def _without_page(request) -> str:
-    params = request.GET.copy()
-    for key in ("page", "format"):
-        params.pop(key, None)
-    return params.urlencode()
 
 
 @login_required
@@ -212,7 +203,7 @@ def inspector_export(request):
 def inspector_import_template(request):
     if not allowed(request.user, "add", Inspector):
         raise PermissionDenied("无权导入检查人员")
-    return importing.template_response(_format(request))
+    return importing.template_response(export_format(request))
 
 
 @login_required
@@ -226,24 +217,17 @@ def inspector_import(request):
     )
 
 
-def _format(request) -> str:
-    fmt = request.GET.get("format", "xlsx")
-    if fmt not in EXPORT_FORMATS:
-        raise Http404("未知的文件格式")
-    return fmt
-
-
 def _export(request, qs, object_type: str, label: str, respond):
     """Export `qs` (already scoped) as the requested format, on record: personal data leaving
     the system is audited with who, how many and which filters (数据导出留痕)."""
-    fmt = _format(request)
+    fmt = export_format(request)
     user = request.user
     audit.record(
         user,
         AuditEvent.Action.OTHER,
         object_type=object_type,
         object_repr=label,
-        note=f"导出 {fmt}：{qs.count()} 人；筛选条件：{_without_page(request) or '无'}",
+        note=f"导出 {fmt}：{qs.count()} 人；筛选条件：{query_without(request) or '无'}",
         district=user_district(user),
     )
     return respond(qs, fmt)
@@ -276,7 +260,7 @@ def expert_list(request):
         params=request.GET,
         fields=Expertise.objects.order_by("id"),
         can_add=allowed(user, "add", Expert),
-        export_query=_without_page(request),
+        export_query=query_without(request),
         breadcrumbs=_crumbs(("专家", None)),
     )
     return render(request, "personnel/expert_list.html", ctx)
@@ -296,7 +280,7 @@ def expert_export(request):
 def expert_import_template(request):
     if not allowed(request.user, "add", Expert):
         raise PermissionDenied("专家库由市局维护")
-    return importing_experts.template_response(_format(request))
+    return importing_experts.template_response(export_format(request))
 
 
 @login_required

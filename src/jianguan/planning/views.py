@@ -22,7 +22,7 @@ from jianguan.catalog.models import CheckItem
 from jianguan.core import audit
 from jianguan.core.forms import add_service_errors
 from jianguan.core.scoping import ADD, CHANGE, allowed
-from jianguan.core.views import paginate
+from jianguan.core.views import export_format, paginate, query_without
 
 from . import exporting, selectors, services
 from .describe import describe
@@ -38,7 +38,6 @@ from .forms import (
 from .models import Plan, Task
 from .rules import DefinitionError
 
-EXPORT_FORMATS = ("xlsx", "csv")
 QUARTER_LABELS = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "第四季度"}
 
 
@@ -52,20 +51,6 @@ def _plans_crumb() -> tuple[str, str]:
 
 def _tasks_crumb() -> tuple[str, str]:
     return ("抽查任务", reverse("planning:task_list"))
-
-
-def _query_without(request, *keys: str) -> str:
-    params = request.GET.copy()
-    for key in ("page", "format", *keys):
-        params.pop(key, None)
-    return params.urlencode()
-
-
-def _format(request) -> str:
-    fmt = request.GET.get("format", "xlsx")
-    if fmt not in EXPORT_FORMATS:
-        raise Http404("未知的文件格式")
-    return fmt
 
 
 def _years(qs) -> list[tuple[str, str]]:
@@ -92,7 +77,7 @@ def plan_list(request):
         statuses=Plan.Status.choices,
         units=[(str(u.pk), u.name) for u in plan_units(user, "view")],
         can_add=allowed(user, ADD, Plan),
-        export_query=_query_without(request),
+        export_query=query_without(request),
         breadcrumbs=_crumbs(("抽查计划", None)),
     )
     return render(request, "planning/plan_list.html", ctx)
@@ -100,7 +85,7 @@ def plan_list(request):
 
 @login_required
 def plan_export(request):
-    fmt = _format(request)
+    fmt = export_format(request)
     qs = selectors.plan_list(request.user, request.GET)
     return exporting.response(
         exporting.PLAN_COLUMNS, exporting.plan_records(qs), fmt, "年度抽查计划"
@@ -277,7 +262,7 @@ def task_list(request):
         items=[(str(i.pk), f"{i.code} {i.name}") for i in items.order_by("code")],
         joints=[("1", "联合抽查"), ("0", "单一部门")],
         can_add=allowed(user, ADD, Task),
-        export_query=_query_without(request),
+        export_query=query_without(request),
         breadcrumbs=_crumbs(("抽查任务", None)),
     )
     return render(request, "planning/task_list.html", ctx)
@@ -285,7 +270,7 @@ def task_list(request):
 
 @login_required
 def task_export(request):
-    fmt = _format(request)
+    fmt = export_format(request)
     qs = selectors.task_list(request.user, request.GET)
     return exporting.response(exporting.TASK_COLUMNS, exporting.task_records(qs), fmt, "抽查任务")
 

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from jianguan.core import audit
 from jianguan.core.models import AuditEvent
 from jianguan.core.scoping import CHANGE, VIEW
-from jianguan.core.views import paginate
+from jianguan.core.views import export_format, paginate, query_without
 from jianguan.planning.describe import describe
 from jianguan.planning.models import Task
 
@@ -30,7 +30,6 @@ from . import exporting, selectors, services, tasks
 from .forms import EntropyForm, MergeForm, RedrawForm
 from .models import Draw, Visit
 
-EXPORT_FORMATS = ("xlsx", "csv")
 DIGEST_LABELS = [
     ("rules", "抽取规则"),
     ("targets", "检查对象名单 targets.csv"),
@@ -76,20 +75,6 @@ def _get_task(user, pk: int, action: str = VIEW) -> Task:
     )
 
 
-def _format(request) -> str:
-    fmt = request.GET.get("format", "xlsx")
-    if fmt not in EXPORT_FORMATS:
-        raise Http404("未知的文件格式")
-    return fmt
-
-
-def _query_without(request, *keys: str) -> str:
-    params = request.GET.copy()
-    for key in ("page", "format", *keys):
-        params.pop(key, None)
-    return params.urlencode()
-
-
 def _errors(exc: ValidationError) -> str:
     return "；".join(exc.messages)
 
@@ -120,7 +105,7 @@ def draw_list(request):
         statuses=Draw.Status.choices,
         years=_years(user),
         status_css=STATUS_CSS,
-        export_query=_query_without(request),
+        export_query=query_without(request),
         breadcrumbs=_crumbs(("抽取记录", None)),
     )
     return render(request, "sampling/draw_list.html", ctx)
@@ -128,7 +113,7 @@ def draw_list(request):
 
 @login_required
 def draw_export(request):
-    fmt = _format(request)
+    fmt = export_format(request)
     qs = selectors.draw_list(request.user, request.GET)
     return exporting.table_response(
         exporting.DRAW_COLUMNS,
@@ -174,7 +159,7 @@ def _detail(request, draw: Draw, redraw_form: RedrawForm | None = None, status: 
         can_merge=can_change and draw.status == Draw.Status.DRAWN,
         redraw_form=(redraw_form or RedrawForm()) if can_redraw else None,
         q=request.GET.get("q", ""),
-        export_query=_query_without(request),
+        export_query=query_without(request),
         history=audit.history(draw).order_by("-at", "-id")[:100],
         breadcrumbs=_crumbs(_draws_crumb(), (str(draw), None)),
     )
@@ -184,7 +169,7 @@ def _detail(request, draw: Draw, redraw_form: RedrawForm | None = None, status: 
 @login_required
 def draw_results_export(request, pk: int):
     """The selected targets with their teams (xlsx or csv), filtered like the page."""
-    fmt = _format(request)
+    fmt = export_format(request)
     draw = _get_draw(request.user, pk)
     if not draw.is_final:
         raise Http404("抽取尚未完成")
