@@ -23,6 +23,8 @@ PAGES = [
     "risk:listing_list",
     "risk:class_list",
     "risk:coverage",
+    "risk:pt_list",
+    "risk:backtest",
 ]
 
 
@@ -153,7 +155,7 @@ def test_entity_section_shows_class_score_explanation_and_draw_reasons(rf_user, 
     html = rf_user("city_admin", e)
     assert "当前分类" in html and "影响得分最多的指标" in html
     assert "监管领域风险" in html  # drug domain: the largest contribution
-    assert "特殊重点领域企业" in html and "抽取概率的依据" in html
+    assert "特殊重点领域企业" in html and "抽查概率说明" in html
     assert "仅供执法监管人员查看" in rf_user("read_only", e)
 
 

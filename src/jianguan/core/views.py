@@ -7,15 +7,18 @@ from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from . import audit
+from .forms import add_service_errors
 from .models import AuditEvent, Job
 
 PAGE_SIZE = 50
@@ -57,6 +60,31 @@ def query_without(request, *keys: str) -> str:
     return params.urlencode()
 
 
+def form_page(request, form, save, *, title, breadcrumbs, cancel_url, intro="", subject=None):
+    """GET shows the form; a valid POST calls `save(form)` and redirects to the URL it returns.
+    A service's ValidationError is shown on the form, which keeps what was typed."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            url = save(form)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "已保存。")
+            return redirect(url)
+    return render(
+        request,
+        "core/form.html",
+        {
+            "form": form,
+            "title": title,
+            "intro": intro,
+            "subject": subject,
+            "cancel_url": cancel_url,
+            "breadcrumbs": breadcrumbs,
+        },
+    )
+
+
 # --- home -------------------------------------------------------------------------------------
 
 DASHBOARD_TTL = 60  # seconds: counts over millions of rows are not recomputed on every visit
@@ -70,6 +98,7 @@ def home(request):
         "core/home.html",
         {
             "counts": _dashboard_counts(user),
+            "todo": _todo(user),
             "recent_events": AuditEvent.objects.restrict(user)[:8],
             "recent_jobs": Job.objects.restrict(user)[:5],
             "jobs_running": Job.objects.restrict(user)
@@ -90,6 +119,26 @@ def _dashboard_counts(user) -> dict:
         counts = _compute_counts(user)
         cache.set(key, counts, DASHBOARD_TTL)
     return counts
+
+
+def _todo(user) -> dict:
+    """The caller's own work waiting (not cached: it changes with each record confirmed)."""
+    from jianguan.inspections import selectors as inspections
+    from jianguan.inspections.models import FollowUp, Inspection
+    from jianguan.publication import selectors as publication
+
+    inspector = inspections.inspector_of(user)
+    open_visits = 0
+    if inspector is not None:
+        done = Inspection.objects.filter(status=Inspection.Status.CONFIRMED, visit=OuterRef("pk"))
+        open_visits = inspections.member_visits(inspector).exclude(Exists(done)).count()
+    counts = publication.publication_counts(user)
+    return {
+        "open_visits": open_visits,
+        "publications_near": counts["near"],
+        "publications_overdue": counts["overdue"],
+        "follow_ups_overdue": inspections.overdue(FollowUp.objects.restrict(user)).count(),
+    }
 
 
 def _compute_counts(user) -> dict:

@@ -16,12 +16,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jianguan.core import audit
-from jianguan.core.forms import add_service_errors
 from jianguan.core.models import AuditEvent
 from jianguan.core.scoping import ADD, CHANGE, allowed, user_district
-from jianguan.core.views import paginate
+from jianguan.core.views import form_page, paginate
 from jianguan.registry.forms import districts_for
 from jianguan.registry.models import Entity
+from jianguan.registry.selectors import entity_from_query
 
 from . import clocks, exporting, selectors, services
 from .forms import (
@@ -61,33 +61,12 @@ def _serious_crumb():
 
 def _entity_param(request) -> Entity | None:
     """?entity=<id> from the entity's file pre-fills the credit code."""
-    pk = request.GET.get("entity", "")
-    return (
-        Entity.objects.restrict(request.user, ADD).filter(pk=pk).first() if pk.isdigit() else None
-    )
+    return entity_from_query(request.user, request.GET, ADD)
 
 
-def _form_page(request, form, save, *, title, crumbs, cancel_url, intro="", subject=None):
-    """GET shows the form; a valid POST calls `save(form)` and redirects to what it returns."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            url = save(form)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "已保存。")
-            return redirect(url)
-    return render(
-        request,
-        "credit/form.html",
-        {
-            "form": form,
-            "title": title,
-            "intro": intro,
-            "subject": subject,
-            "cancel_url": cancel_url,
-            "breadcrumbs": _crumbs(*crumbs, (title, None)),
-        },
+def _form_page(request, form, save, *, title, crumbs, **kwargs):
+    return form_page(
+        request, form, save, title=title, breadcrumbs=_crumbs(*crumbs, (title, None)), **kwargs
     )
 
 

@@ -49,7 +49,7 @@ def _choices(choices) -> str:
 # --- output --------------------------------------------------------------------------------------
 
 
-class UnitRef(Schema):
+class PlanUnit(Schema):
     id: int = Field(description="机构 id")
     code: str = Field(description="机构代码")
     name: str = Field(description="机构名称")
@@ -74,8 +74,8 @@ class TaskOut(Schema):
     id: int
     title: str = Field(description="任务名称")
     plan: PlanRef = Field(description="所属年度计划")
-    unit: UnitRef = Field(description="组织单位")
-    district: UnitRef | None = Field(description="所属区局（市局任务为空）")
+    unit: PlanUnit = Field(description="组织单位")
+    district: PlanUnit | None = Field(description="所属区局（市局任务为空）")
     year: int = Field(description="年度")
     batch: int = Field(description="批次")
     quarter: int | None = Field(description="季度（1–4；未指定为空）")
@@ -106,8 +106,8 @@ class TaskPage(Schema):
 class PlanOut(Schema):
     id: int
     title: str = Field(description="计划名称")
-    unit: UnitRef = Field(description="制定单位")
-    district: UnitRef | None = Field(description="所属区局（市局计划为空）")
+    unit: PlanUnit = Field(description="制定单位")
+    district: PlanUnit | None = Field(description="所属区局（市局计划为空）")
     year: int = Field(description="年度")
     status: PlanStatus = Field(description="计划状态：" + _choices(Plan.Status.choices))
     status_label: str = Field(description="计划状态（中文）")
@@ -119,7 +119,7 @@ class PlanOut(Schema):
     created_at: dt.datetime = Field(description="创建时间")
 
 
-class TaskRef(Schema):
+class TaskSummary(Schema):
     id: int
     title: str = Field(description="任务名称")
     batch: int = Field(description="批次")
@@ -129,7 +129,7 @@ class TaskRef(Schema):
 
 
 class PlanDetailOut(PlanOut):
-    tasks: list[TaskRef] = Field(description="计划中的抽查任务（调用者管辖范围内）")
+    tasks: list[TaskSummary] = Field(description="计划中的抽查任务（调用者管辖范围内）")
 
 
 class PlanPage(Schema):
@@ -290,6 +290,13 @@ class SamplingIn(BaseModel):
     listed_class: Text | None = Field(
         None,
         description="列入经营异常名录或严重违法失信名单的对象按此风险分类抽取（A–D，留空则不调整）",
+    )
+    missed_pt_class: Text | None = Field(
+        None,
+        description="近 missed_pt_months 个月内未参加能力验证的检验检测机构按此风险分类抽取（A–D，留空则不调整）",
+    )
+    missed_pt_months: int | None = Field(
+        None, description="未参加能力验证的回溯月数（1–60，默认 12）"
     )
 
 

@@ -122,6 +122,14 @@ def describe(d: dict, cap: str | None) -> list[Section]:
                 f"列入经营异常名录或严重违法失信名单的对象按 {RISK_LABELS[s['listed_class']]} 抽取",
             )
         )
+    if s.get("missed_pt_class"):
+        sampling.rows.append(
+            (
+                "未参加能力验证的机构",
+                f"近 {s['missed_pt_months']} 个月内未参加能力验证的检验检测机构按 "
+                f"{RISK_LABELS[s['missed_pt_class']]} 抽取",
+            )
+        )
     sampling.rows.append(
         ("必查对象", "、".join(groups) + "：全部列入检查，不参与随机抽取" if groups else "无")
     )

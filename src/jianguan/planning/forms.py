@@ -257,6 +257,21 @@ class TaskForm(StyledForm):
         help_text=_("列入经营异常名录或严重违法失信名单的对象，提高抽查概率"),
         widget=forms.Select(attrs={"col": "col-md-6"}),
     )
+    sampling_missed_pt_class = forms.ChoiceField(
+        label=_("未参加能力验证的机构按"),
+        choices=[("", _("本身的风险分类抽取"))] + [(c, _("%s 类抽取") % c) for c in "ABCD"],
+        required=False,
+        help_text=_("检验检测机构近期未参加能力验证的，提高抽查概率"),
+        widget=forms.Select(attrs={"col": "col-md-3"}),
+    )
+    sampling_missed_pt_months = forms.IntegerField(
+        label=_("回溯月数"),
+        min_value=1,
+        max_value=60,
+        required=False,
+        help_text=_("默认 12 个月"),
+        widget=forms.NumberInput(attrs={"col": "col-md-3"}),
+    )
     sampling_certainty_risk_classes = _multi(
         _("必查：信用风险分类"), RISK_CHOICES, "col-md-6", _("如 D 类（高风险）全部检查")
     )
@@ -335,6 +350,8 @@ class TaskForm(StyledForm):
                 "sampling_certainty_key_tiers",
                 "sampling_certainty_risk_classes",
                 "sampling_listed_class",
+                "sampling_missed_pt_class",
+                "sampling_missed_pt_months",
             ],
         ),
         (
@@ -427,6 +444,8 @@ class TaskForm(StyledForm):
                     "risk_classes": c["sampling_certainty_risk_classes"],
                 },
                 "listed_class": c["sampling_listed_class"],
+                "missed_pt_class": c["sampling_missed_pt_class"],
+                "missed_pt_months": c["sampling_missed_pt_months"],
             },
             "team": {
                 "size": c["team_size"],
@@ -513,6 +532,8 @@ def initial_from_definition(d: dict) -> dict:
         "sampling_certainty_key_tiers": certain.get("key_tiers", []),
         "sampling_certainty_risk_classes": certain.get("risk_classes", []),
         "sampling_listed_class": s.get("listed_class", ""),
+        "sampling_missed_pt_class": s.get("missed_pt_class", ""),
+        "sampling_missed_pt_months": s.get("missed_pt_months"),
         "team_size": t["size"],
         "team_max_load": t.get("max_load"),
         "team_pool_by": t["pool_by"],

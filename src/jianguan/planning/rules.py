@@ -200,6 +200,20 @@ def _sampling(c: _Checker, s: dict) -> dict:
     # Differentiated supervision: entities on the business-abnormal or serious-violation list
     # are drawn as this class (its stratum and ratio) instead of their own.
     out["listed_class"] = listed
+    # Differentiated supervision: inspection & testing bodies that missed a proficiency test
+    # (能力验证未参加) within the last missed_pt_months (default 12) before the check date are
+    # drawn as this class. Written out only when set: definitions without the rule (and the
+    # frozen rules of past draws) stay exactly as they were.
+    missed = s.get("missed_pt_class") or ""
+    if missed not in ("",) + RISK_CLASSES:
+        c.fail("sampling.missed_pt_class", "应为 A、B、C、D 之一，或留空")
+        missed = ""
+    months = c.integer(
+        s, "sampling.missed_pt_months", "missed_pt_months", default=12, minimum=1, maximum=60
+    )
+    if missed:
+        out["missed_pt_class"] = missed
+        out["missed_pt_months"] = months
     certainty = s.get("certainty") or {}
     if not isinstance(certainty, dict):
         c.fail("sampling.certainty", "应为对象")

@@ -101,6 +101,8 @@ DEFINITION_KEYS = {
         "exclude_checked_months",
         "certainty",
         "listed_class",
+        "missed_pt_class",
+        "missed_pt_months",
         # Written by rules.protocol_rules into a draw's frozen rules; accepted (and ignored)
         # so that the rules of a past draw can be loaded back as a definition.
         "cap",

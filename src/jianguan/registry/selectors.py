@@ -72,6 +72,12 @@ def _industry_q(code: str) -> Q:
     return Q(industry_code__startswith=code)
 
 
+def entity_from_query(user, params: Mapping[str, str], action: str) -> Entity | None:
+    """?entity=<id>: the entity whose file a form was opened from, if `user` may `action` it."""
+    pk = params.get("entity", "")
+    return Entity.objects.restrict(user, action).filter(pk=pk).first() if pk.isdigit() else None
+
+
 def entity_get(user, pk: int, action: str = "view") -> Entity:
     """Raise Entity.DoesNotExist (→ 404) when outside the user's jurisdiction."""
     return Entity.objects.restrict(user, action).select_related("district", "station").get(pk=pk)

@@ -117,3 +117,35 @@ def table(report: Report) -> str:
         f"提升倍数（lift）：{report.lift:.2f}",
     ]
     return "\n".join(lines)
+
+
+def as_dict(report: Report) -> dict:
+    """The report as JSON (a background job's result, shown by the backtest page)."""
+    return {
+        "model": report.model.version,
+        "model_name": report.model.name,
+        "split": report.split.isoformat(),
+        "until": report.until.isoformat(),
+        "rows": [
+            {
+                "klass": r.klass,
+                "entities": r.entities,
+                "checked": r.checked,
+                "checks": r.checks,
+                "problems": r.problems,
+                "rate": r.rate,
+                "ratio": r.ratio,
+                "rate_text": f"{r.rate:.1%}" if r.rate is not None else "—",
+                "ratio_text": f"{r.ratio:.0%}",
+            }
+            for r in report.rows
+        ],
+        "checks": report.checks,
+        "draws": report.draws,
+        "class_rate": report.class_rate,
+        "uniform_rate": report.uniform_rate,
+        "lift": report.lift,
+        "class_rate_text": f"{report.class_rate:.1%}",
+        "uniform_rate_text": f"{report.uniform_rate:.1%}",
+        "lift_text": f"{report.lift:.2f}",
+    }

@@ -47,11 +47,18 @@ def _section_table() -> np.ndarray:
 
 def read(as_of: dt.date, entity_ids=None) -> tuple[np.ndarray, Features]:
     """(entity ids, features) for every entity (or the given ids), ordered by id."""
+    ids, feats, _current = read_with_current(as_of, entity_ids)
+    return ids, feats
+
+
+def read_with_current(as_of: dt.date, entity_ids=None) -> tuple[np.ndarray, Features, np.ndarray]:
+    """read() and each entity's current Entity.risk_class as a code: 0 none, 1-4 for A-D (a run
+    writes only the classes that change, so it must know them; read in the same pass)."""
     if connection.vendor == "postgresql" and entity_ids is None:
         ids, raw = _copy(as_of)
     else:
         ids, raw = _values(as_of, entity_ids)
-    return ids, _features(raw)
+    return ids, _features(raw), raw["current"]
 
 
 def _features(raw: dict[str, np.ndarray]) -> Features:
@@ -95,6 +102,7 @@ def _values(as_of: dt.date, entity_ids=None) -> tuple[np.ndarray, dict[str, np.n
             "domains",
             "key_tier",
             "status",
+            "risk_class",
         ).iterator(chunk_size=20000)
     )
     abnormal = set(
@@ -117,7 +125,7 @@ def _values(as_of: dt.date, entity_ids=None) -> tuple[np.ndarray, dict[str, np.n
     tier_ix = {t: i for i, t in enumerate(TIERS)}
     cols: dict[str, list] = {k: [] for k in RAW}
     ids = []
-    for pk, est, etype, capital, industry, domains, tier, status in rows:
+    for pk, est, etype, capital, industry, domains, tier, status, current in rows:
         ids.append(pk)
         cols["age_days"].append(
             NO_AGE if est is None else min(max((as_of - est).days, 0), NO_AGE - 1)
@@ -133,6 +141,7 @@ def _values(as_of: dt.date, entity_ids=None) -> tuple[np.ndarray, dict[str, np.n
         cols["abnormal"].append(pk in abnormal)
         cols["serious"].append(pk in serious)
         cols["findings"].append(findings.get(pk, 0))
+        cols["current"].append(CURRENT.get(current, 0))
     return np.array(ids, dtype=np.int64), {k: np.array(v, dtype=RAW[k]) for k, v in cols.items()}
 
 
@@ -147,10 +156,12 @@ RAW = {
     "abnormal": bool,
     "serious": bool,
     "findings": np.int64,
+    "current": np.int64,
 }
+CURRENT = {"A": 1, "B": 2, "C": 3, "D": 4}  # Entity.risk_class → code; 0 = not classified
 
 # Fixed-width line: id 12, age 6, type 1, capital 15, division 2 ('--' unknown), domains 19,
-# tier 1, status 1, abnormal 1, serious 1, findings 4, newline.
+# tier 1, status 1, abnormal 1, serious 1, findings 4, current class 1, newline.
 _WIDTHS = [
     ("id", 12),
     ("age_days", 6),
@@ -163,6 +174,7 @@ _WIDTHS = [
     ("abnormal", 1),
     ("serious", 1),
     ("findings", 4),
+    ("current", 1),
 ]
 LINE = sum(w for _n, w in _WIDTHS) + 1
 
@@ -183,6 +195,8 @@ SELECT lpad(e.id::text, 12, '0')
     || CASE WHEN a.entity_id IS NULL THEN '0' ELSE '1' END
     || CASE WHEN s.entity_id IS NULL THEN '0' ELSE '1' END
     || lpad(least(coalesce(f.n, 0), 9999)::text, 4, '0')
+    || CASE e.risk_class WHEN 'A' THEN '1' WHEN 'B' THEN '2' WHEN 'C' THEN '3'
+                         WHEN 'D' THEN '4' ELSE '0' END
 FROM registry_entity e
 LEFT JOIN (SELECT DISTINCT entity_id FROM credit_abnormallisting WHERE status = 'listed') a
     ON a.entity_id = e.id

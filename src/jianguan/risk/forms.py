@@ -7,6 +7,7 @@ import json
 from django import forms
 from django.utils import timezone
 
+from jianguan.core import uscc
 from jianguan.core.scoping import CHANGE
 from jianguan.registry.models import DOMAINS, Entity
 
@@ -17,6 +18,8 @@ from .models import (
     KeyAreaInfo,
     KeyAreaListing,
     KeyAreaMatter,
+    ProficiencyTest,
+    RiskModel,
     VetoItem,
 )
 
@@ -136,19 +139,15 @@ class InfoForm(forms.ModelForm):
         widgets = {"basis": forms.Textarea(attrs={"rows": 3})}
 
 
-class ListingForm(forms.Form):
-    uscc = forms.CharField(label="统一社会信用代码", max_length=18)
-    area = forms.ChoiceField(label="重点领域", choices=AREAS)
-    tier = forms.ChoiceField(label="类别", choices=KeyAreaListing.Tier.choices)
-    reason = forms.CharField(label="列入理由", widget=forms.Textarea(attrs={"rows": 3}))
-    listed_on = forms.DateField(label="列入日期", initial=timezone.localdate)
+class _EntityByCode(forms.Form):
+    """A form naming an entity of the user's jurisdiction by its credit code (field `uscc`)."""
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
 
     def clean_uscc(self):
-        code = self.cleaned_data["uscc"].strip().upper()
+        code = uscc.normalise(self.cleaned_data["uscc"])
         entity = Entity.objects.restrict(self.user, CHANGE).filter(uscc=code).first()
         if entity is None:
             raise forms.ValidationError(
@@ -156,6 +155,14 @@ class ListingForm(forms.Form):
             )
         self.entity = entity
         return code
+
+
+class ListingForm(_EntityByCode):
+    uscc = forms.CharField(label="统一社会信用代码", max_length=18)
+    area = forms.ChoiceField(label="重点领域", choices=AREAS)
+    tier = forms.ChoiceField(label="类别", choices=KeyAreaListing.Tier.choices)
+    reason = forms.CharField(label="列入理由", widget=forms.Textarea(attrs={"rows": 3}))
+    listed_on = forms.DateField(label="列入日期", initial=timezone.localdate)
 
     def data_for_service(self) -> dict:
         d = self.cleaned_data
@@ -171,3 +178,49 @@ class ListingForm(forms.Form):
 class ListingRemoveForm(forms.Form):
     removed_on = forms.DateField(label="移出日期", initial=timezone.localdate)
     reason = forms.CharField(label="移出理由", max_length=200)
+
+
+class ProficiencyTestForm(_EntityByCode):
+    uscc = forms.CharField(label="检验检测机构统一社会信用代码", max_length=18)
+    scheme = forms.CharField(label="能力验证计划", max_length=200)
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    outcome = forms.ChoiceField(label="结果", choices=ProficiencyTest.Outcome.choices)
+    held_on = forms.DateField(
+        label="结果日期", help_text="结果通报日期；未参加的，为计划规定的截止日期"
+    )
+    note = forms.CharField(label="备注", max_length=200, required=False)
+
+    def data_for_service(self) -> dict:
+        d = self.cleaned_data
+        return {k: d[k] for k in ("scheme", "year", "outcome", "held_on", "note")}
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label="导入文件",
+        help_text="支持 .xlsx 和 .csv（UTF-8 或 GBK 编码），第一行为表头，列名与导出文件一致。"
+        "任何一行有错误时整批不导入。",
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+    def clean_file(self):
+        from jianguan.core.jobs import check_upload
+
+        check_upload(self.cleaned_data["file"])
+        return self.cleaned_data["file"]
+
+
+class BacktestForm(forms.Form):
+    model = forms.ModelChoiceField(
+        label="模型版本", queryset=RiskModel.objects.order_by("-version"), empty_label=None
+    )
+    split = forms.DateField(
+        label="分界日期", help_text="按该日可知的数据分类，以该日之后的检查结果检验"
+    )
+    until = forms.DateField(label="检验截止日期", initial=timezone.localdate)
+
+    def clean(self):
+        d = super().clean()
+        if d.get("split") and d.get("until") and d["until"] <= d["split"]:
+            self.add_error("until", "检验截止日期应晚于分界日期")
+        return d

@@ -483,3 +483,70 @@ class KeyAreaListing(models.Model):
     def clean(self) -> None:
         if self.removed_on and self.listed_on and self.removed_on < self.listed_on:
             raise ValidationError({"removed_on": _("移出日期不能早于列入日期")})
+
+
+# --- 能力验证 (proficiency testing of inspection & testing bodies) ---------------------------------
+
+
+class ProficiencyTest(models.Model):
+    """One inspection & testing body's (检验检测机构) participation in one proficiency-testing
+    scheme (能力验证计划) of a year, with its outcome. A missed scheme (未参加) can raise the
+    body's draw probability: a task's `sampling.missed_pt_class` (planning.rules)."""
+
+    class Outcome(models.TextChoices):
+        SATISFACTORY = "satisfactory", _("满意")
+        QUESTIONABLE = "questionable", _("有问题")
+        UNSATISFACTORY = "unsatisfactory", _("不满意")
+        MISSED = "missed", _("未参加")
+
+    entity = models.ForeignKey(
+        "registry.Entity",
+        verbose_name=_("检验检测机构"),
+        on_delete=models.PROTECT,
+        related_name="proficiency_tests",
+    )
+    scheme = models.CharField(_("能力验证计划"), max_length=200)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    outcome = models.CharField(_("结果"), max_length=16, choices=Outcome.choices)
+    held_on = models.DateField(
+        _("结果日期"), help_text=_("结果通报日期；未参加的，为计划规定的截止日期")
+    )
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+
+    scope_district = "entity__district"
+    scope_station = "entity__station"
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("能力验证结果")
+        verbose_name_plural = _("能力验证结果")
+        ordering = ["-held_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entity", "scheme", "year"], name="risk_pt_one_per_scheme_year"
+            )
+        ]
+        indexes = [models.Index(fields=["outcome", "held_on"], name="risk_pt_outcome_held")]
+
+    def __str__(self) -> str:
+        return f"{self.entity.name}：{self.scheme}（{self.year}）{self.get_outcome_display()}"
+
+    def clean(self) -> None:
+        from jianguan.registry.models import TestingBody
+
+        errors = {}
+        if self.entity_id and not TestingBody.objects.filter(entity_id=self.entity_id).exists():
+            errors["entity"] = _("该主体不是检验检测机构")
+        if self.year and self.held_on and abs(self.held_on.year - self.year) > 1:
+            errors["held_on"] = _("结果日期与年度不符")
+        if errors:
+            raise ValidationError(errors)

@@ -124,14 +124,20 @@ class Result:
 
     def top(self, k: int = TOP) -> tuple[np.ndarray, np.ndarray]:
         """(index (n, k) into terms, value (n, k)) of the largest contributions by size;
-        zero contributions come last."""
+        ties and zero contributions in term order, zeros last.
+
+        k rounds of argmax (the first maximum wins: the stable order) instead of sorting every
+        row: k is 3, the terms a dozen or more, the rows millions."""
         n, m = self.contributions.shape
         k = min(k, m)
         if not m:
             return np.zeros((n, 0), dtype=np.int64), np.zeros((n, 0))
         size = np.abs(self.contributions)
-        # stable order: by size descending, then by term order
-        order = np.argsort(-size, axis=1, kind="stable")[:, :k]
+        rows = np.arange(n)
+        order = np.empty((n, k), dtype=np.int64)
+        for j in range(k):
+            order[:, j] = pick = np.argmax(size, axis=1)
+            size[rows, pick] = -1.0  # taken: below every real size, zero included
         return order, np.take_along_axis(self.contributions, order, axis=1)
 
 
@@ -238,23 +244,47 @@ def explanation_table(model: Model, result: Result, k: int = TOP) -> tuple[list[
     if not n:
         return [], np.zeros(0, dtype=np.int64)
     idx, val = result.top(k)
-    key = np.concatenate(
-        [idx.astype(np.float64), val, result.veto[:, None].astype(np.float64)], axis=1
-    )
-    uniq, inverse = np.unique(key, axis=0, return_inverse=True)
+    # Values are rounded to 2 decimals: as whole hundredths they are exact integers.
+    cents = np.rint(val * 100).astype(np.int64)
+    columns = [idx[:, j] for j in range(idx.shape[1])]
+    columns += [cents[:, j] for j in range(cents.shape[1])]
+    columns.append(result.veto.astype(np.int64))
+    first, inverse = _factorize(columns)
     texts = []
-    kk = idx.shape[1]
-    for row in uniq.tolist():
+    for row in first.tolist():
         top = [
-            [result.terms[int(t)], round(v, 2)]
-            for t, v in zip(row[:kk], row[kk : 2 * kk], strict=True)
+            [result.terms[int(t)], round(float(v), 2)]
+            for t, v in zip(idx[row].tolist(), val[row].tolist(), strict=True)
             if v != 0
         ]
         item: dict = {"t": top}
-        if row[-1] >= 0:
-            item["v"] = model.vetoes[int(row[-1])].code
+        if result.veto[row] >= 0:
+            item["v"] = model.vetoes[int(result.veto[row])].code
         texts.append(json.dumps(item, ensure_ascii=False, separators=(",", ":")))
-    return texts, inverse.ravel()
+    return texts, inverse
+
+
+def _factorize(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct rows of integer columns: (a row index of each distinct row, the distinct row's
+    number per row). One int64 key built column by column (mixed radix), renumbered whenever
+    the next column would overflow it: 1-D sorts only, no row-wise unique."""
+    n = len(columns[0])
+    key = np.zeros(n, dtype=np.int64)
+    size = 1  # key values lie in [0, size)
+    for col in columns:
+        low = int(col.min())
+        span = int(col.max()) - low + 1
+        if size * span >= 2**62:
+            uniq, key = np.unique(key, return_inverse=True)
+            key = key.ravel().astype(np.int64)
+            size = len(uniq)
+            if size * span >= 2**62:  # a column of huge spread: renumber it too
+                vals, code = np.unique(col, return_inverse=True)
+                col, low, span = code.ravel().astype(np.int64), 0, len(vals)
+        key = key * span + (col - low)
+        size *= span
+    _uniq, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    return first, inverse.ravel()
 
 
 def explanations(model: Model, result: Result, k: int = TOP) -> list[str]:

@@ -9,6 +9,7 @@ administrators, station inspectors (and superusers); read-only users and experts
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Mapping
 
@@ -17,15 +18,19 @@ from django.utils import timezone
 
 from jianguan.core import uscc
 from jianguan.credit.models import AbnormalListing, SeriousListing
+from jianguan.planning.models import Task
 from jianguan.registry.models import DOMAINS, Entity
 from jianguan.sampling.models import Draw, Visit
 
+from . import chance
 from .models import (
+    ClassRun,
     EntityRiskClass,
     Indicator,
     KeyAreaInfo,
     KeyAreaListing,
     KeyAreaMatter,
+    ProficiencyTest,
     RiskModel,
 )
 from .services import active_model
@@ -67,6 +72,7 @@ MATTER_FILTERS = ("q", "area")
 INFO_FILTERS = ("q", "area", "category")
 LISTING_FILTERS = ("q", "tier", "area", "district")
 CLASS_FILTERS = ("q", "risk_class", "district")
+PT_FILTERS = ("q", "outcome", "year", "district")
 
 
 def matter_list(user, params: Mapping) -> QuerySet[KeyAreaMatter]:
@@ -112,6 +118,32 @@ def key_entity_list(user, params: Mapping) -> QuerySet[Entity]:
     ).order_by("district_id", "id")
 
 
+def pt_list(user, params: Mapping) -> QuerySet[ProficiencyTest]:
+    """能力验证结果 in the user's jurisdiction (through the testing body's district)."""
+    qs = ProficiencyTest.objects.restrict(user).select_related("entity", "entity__district")
+    if q := (params.get("q") or "").strip():
+        code = uscc.normalise(q)
+        if code.isalnum() and code.isascii() and len(code) >= 6:
+            qs = _search(qs, q, "entity__")
+        else:
+            qs = qs.filter(Q(entity__name__contains=q) | Q(scheme__contains=q))
+    qs = _choice(qs, params, "outcome", "outcome", ProficiencyTest.Outcome.values)
+    year = params.get("year") or ""
+    if year:
+        qs = qs.filter(year=int(year)) if year.isdigit() else qs.none()
+    return _district(qs, params, "entity__district_id").order_by("-held_on", "-id")
+
+
+def listing_records(user, params: Mapping) -> QuerySet[KeyAreaListing]:
+    """Active key-area listings in the user's jurisdiction, one row per listing."""
+    qs = KeyAreaListing.objects.restrict(user).filter(removed_on__isnull=True)
+    if q := (params.get("q") or "").strip():
+        qs = _search(qs, q, "entity__")
+    qs = _choice(qs, params, "tier", "tier", ["special", "general"])
+    qs = _choice(qs, params, "area", "area", AREA_CODES)
+    return _district(qs, params, "entity__district_id").order_by("entity_id", "area")
+
+
 def class_list(user, params: Mapping) -> QuerySet[Entity]:
     """信用风险分类名单: the current class of each entity (from the runs)."""
     qs = Entity.objects.restrict(user).exclude(risk_class="").select_related("district")
@@ -124,9 +156,9 @@ def class_list(user, params: Mapping) -> QuerySet[Entity]:
 def latest_rows(entity_ids) -> dict[int, EntityRiskClass]:
     """The latest history row of each entity (score, explanation)."""
     rows: dict[int, EntityRiskClass] = {}
-    for row in EntityRiskClass.objects.filter(entity_id__in=list(entity_ids)).order_by(
-        "entity_id", "-run_id"
-    ):
+    for row in EntityRiskClass.objects.filter(
+        entity_id__in=list(entity_ids), run__status=ClassRun.Status.DONE
+    ).order_by("entity_id", "-run_id"):
         rows.setdefault(row.entity_id, row)
     return rows
 
@@ -180,10 +212,10 @@ def explain(row: EntityRiskClass | None) -> dict:
     return {"top": top, "veto": vetoes.get(veto, veto) if veto else None}
 
 
-def entity_risk(entity: Entity) -> dict:
+def entity_risk(entity: Entity, user=None) -> dict:
     """Everything the entity page shows about its class and its draw probability."""
     history = list(
-        EntityRiskClass.objects.filter(entity=entity)
+        EntityRiskClass.objects.filter(entity=entity, run__status=ClassRun.Status.DONE)
         .select_related("run", "run__model")
         .order_by("-run_id")[:10]
     )
@@ -204,6 +236,12 @@ def entity_risk(entity: Entity) -> dict:
     listings = list(
         KeyAreaListing.objects.filter(entity=entity, removed_on__isnull=True).order_by("area")
     )
+    facts = _facts(entity)
+    if facts.missed_pt:
+        reasons.append(
+            f"能力验证未参加（最近一次 {max(facts.missed_pt):%Y-%m-%d}）："
+            "按抽取规则的配置提高抽取概率"
+        )
     return {
         "entity": entity,
         "current": current,
@@ -213,8 +251,50 @@ def entity_risk(entity: Entity) -> dict:
         "ratio": ratio,
         "reasons": reasons,
         "listings": listings,
+        "chances": task_chances(entity, facts, user),
+        "pts": list(ProficiencyTest.objects.filter(entity=entity)[:5]),
     }
 
 
 def models_with_runs() -> QuerySet[RiskModel]:
     return RiskModel.objects.annotate(run_count=Count("runs")).order_by("-version")
+
+
+def _facts(entity: Entity) -> chance.Facts:
+    listed = []
+    if AbnormalListing.objects.filter(entity=entity, status=AbnormalListing.Status.LISTED).exists():
+        listed.append("经营异常名录")
+    if SeriousListing.objects.filter(entity=entity, status=SeriousListing.Status.LISTED).exists():
+        listed.append("严重违法失信名单")
+    missed = list(
+        ProficiencyTest.objects.filter(
+            entity=entity, outcome=ProficiencyTest.Outcome.MISSED
+        ).values_list("held_on", flat=True)
+    )
+    return chance.Facts(
+        risk_class=entity.risk_class,
+        key_tier=entity.key_tier,
+        status=entity.status,
+        entity_type=entity.entity_type,
+        district_code=entity.district.code,
+        listed=listed,
+        missed_pt=missed,
+    )
+
+
+RECENT_DAYS = 90
+
+
+def task_chances(
+    entity: Entity, facts: chance.Facts, user=None
+) -> list[tuple[Task, chance.Chance]]:
+    """The open tasks (not yet drawn) and those drawn in the last RECENT_DAYS days that may
+    reach the entity (city-wide or of its district), with the rule each applies to it."""
+    since = timezone.localdate() - dt.timedelta(days=RECENT_DAYS)
+    qs = Task.objects.restrict(user) if user is not None else Task.objects.all()
+    tasks = (
+        qs.filter(Q(district__isnull=True) | Q(district_id=entity.district_id))
+        .filter(Q(status__in=[Task.Status.DRAFT, Task.Status.COMMITTED]) | Q(check_date__gte=since))
+        .order_by("-check_date", "-id")[:10]
+    )
+    return [(t, chance.explain(facts, t.definition or {}, t.check_date)) for t in tasks]

@@ -7,32 +7,40 @@ page. Single objects come through restrict(): outside the caller's jurisdiction 
 
 from __future__ import annotations
 
+import datetime as dt
+import tempfile
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jianguan.core import audit
-from jianguan.core.forms import add_service_errors
-from jianguan.core.models import AuditEvent
+from jianguan.core.models import AuditEvent, Job
 from jianguan.core.scoping import ADD, CHANGE, VIEW, allowed, user_district
-from jianguan.core.views import paginate
-from jianguan.credit.exporting import export_response
+from jianguan.core.tabular import write_table
+from jianguan.core.views import form_page, paginate
+from jianguan.credit.exporting import CONTENT_TYPES, export_response
 from jianguan.registry.forms import districts_for
 from jianguan.registry.models import DOMAINS, Entity
+from jianguan.registry.selectors import entity_from_query
 
-from . import selectors, services, tasks
+from . import importing, selectors, services, tasks
 from .forms import (
     AdjustmentForm,
+    BacktestForm,
     IndicatorForm,
     InfoForm,
     ListingForm,
     ListingRemoveForm,
     MatterForm,
     ModelSettingsForm,
+    ProficiencyTestForm,
+    UploadForm,
     VetoForm,
 )
 from .models import (
@@ -42,6 +50,7 @@ from .models import (
     KeyAreaInfo,
     KeyAreaListing,
     KeyAreaMatter,
+    ProficiencyTest,
     RiskModel,
     VetoItem,
 )
@@ -61,25 +70,9 @@ def _keyarea_crumb():
     return ("重点领域清单", reverse("risk:keyarea_list"))
 
 
-def _form_page(request, form, save, *, title, crumbs, cancel_url, intro=""):
-    if request.method == "POST" and form.is_valid():
-        try:
-            url = save(form)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "已保存。")
-            return redirect(url)
-    return render(
-        request,
-        "risk/form.html",
-        {
-            "form": form,
-            "title": title,
-            "intro": intro,
-            "cancel_url": cancel_url,
-            "breadcrumbs": _crumbs(*crumbs, (title, None)),
-        },
+def _form_page(request, form, save, *, title, crumbs, **kwargs):
+    return form_page(
+        request, form, save, title=title, breadcrumbs=_crumbs(*crumbs, (title, None)), **kwargs
     )
 
 
@@ -484,17 +477,18 @@ def listing_export(request, fmt: str):
     return _export(request, qs, fmt, LISTING_COLUMNS, "重点领域企业清单", "risk.keyarealisting")
 
 
+def _entity_initial(request) -> dict:
+    """The form opened from an entity's page (?entity=<pk>) starts with its credit code."""
+    entity = entity_from_query(request.user, request.GET, CHANGE)
+    return {"uscc": entity.uscc} if entity else {}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def listing_create(request):
     if not allowed(request.user, ADD, KeyAreaListing):
         raise PermissionDenied
-    initial = {}
-    pk = request.GET.get("entity", "")
-    if pk.isdigit():
-        entity = Entity.objects.restrict(request.user, CHANGE).filter(pk=pk).first()
-        if entity:
-            initial["uscc"] = entity.uscc
+    initial = _entity_initial(request)
     form = ListingForm(request.POST or None, user=request.user, initial=initial)
 
     def save(f):
@@ -587,4 +581,205 @@ def coverage_export(request, fmt: str):
         COVERAGE_COLUMNS,
         "特殊重点领域企业本年度未检查名单",
         "registry.entity",
+    )
+
+
+# --- 导入（全部成功才写入） ----------------------------------------------------------------------
+
+
+def _import_page(request, run, *, title, columns, list_name, template_name, crumbs, intro):
+    form = UploadForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        suffix = "." + upload.name.rsplit(".", 1)[-1].lower()
+        with tempfile.NamedTemporaryFile(suffix=suffix) as tmp:
+            for part in upload.chunks():
+                tmp.write(part)
+            tmp.flush()
+            result = run(tmp.name, user=request.user, file_name=upload.name)
+        if result.ok:
+            messages.success(request, result.summary())
+            return redirect(list_name)
+    return render(
+        request,
+        "risk/import.html",
+        {
+            "form": form,
+            "result": result,
+            "title": title,
+            "intro": intro,
+            "headers": [c.header for c in columns],
+            "required": [c.header for c in columns if c.required],
+            "template_name": template_name,
+            "cancel_url": reverse(list_name),
+            "breadcrumbs": _crumbs(*crumbs, (title, None)),
+        },
+    )
+
+
+def _records_export(request, fmt, qs, columns, records, title, object_type):
+    """Rows in the import's own columns: an exported file imports back (import template)."""
+    if fmt not in FORMATS:
+        raise Http404
+    audit.record(
+        request.user,
+        AuditEvent.Action.OTHER,
+        object_type=object_type,
+        object_repr=title,
+        note=f"导出 {fmt}：{qs.count()} 条；筛选条件：{request.GET.urlencode() or '无'}",
+        district=user_district(request.user),
+    )
+    tmp = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes (deletes) it
+    write_table(tmp, columns, records(qs), fmt)
+    tmp.seek(0)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return FileResponse(
+        tmp, as_attachment=True, filename=f"{title}-{stamp}.{fmt}", content_type=CONTENT_TYPES[fmt]
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def listing_import(request):
+    if not allowed(request.user, ADD, KeyAreaListing):
+        raise PermissionDenied
+    return _import_page(
+        request,
+        importing.import_listings,
+        title="导入重点领域企业清单",
+        columns=importing.LISTING_COLUMNS,
+        list_name="risk:listing_list",
+        template_name="risk:listing_records",
+        crumbs=[_keyarea_crumb(), ("重点领域企业清单", reverse("risk:listing_list"))],
+        intro="每行列入一户企业的一个重点领域；该主体已列入同一领域的，请先移出原记录。"
+        "类别填“特殊重点”或“一般重点”。",
+    )
+
+
+@login_required
+def listing_records(request, fmt: str):
+    """The active listings (in the user's jurisdiction) in the import's columns."""
+    _staff(request)
+    qs = selectors.listing_records(request.user, request.GET)
+    return _records_export(
+        request,
+        fmt,
+        qs,
+        importing.LISTING_COLUMNS,
+        importing.listing_records,
+        "重点领域企业列入记录",
+        "risk.keyarealisting",
+    )
+
+
+# --- 能力验证 ------------------------------------------------------------------------------------
+
+
+def _pt_crumb():
+    return ("能力验证结果", reverse("risk:pt_list"))
+
+
+@login_required
+def pt_list(request):
+    _staff(request)
+    ctx = paginate(request, selectors.pt_list(request.user, request.GET))
+    ctx.update(_list_context(request, selectors.PT_FILTERS))
+    ctx.update(
+        outcomes=ProficiencyTest.Outcome.choices,
+        can_add=allowed(request.user, ADD, ProficiencyTest),
+        breadcrumbs=_crumbs(("能力验证结果", None)),
+    )
+    return render(request, "risk/pt_list.html", ctx)
+
+
+@login_required
+def pt_export(request, fmt: str):
+    _staff(request)
+    qs = selectors.pt_list(request.user, request.GET)
+    return _records_export(
+        request,
+        fmt,
+        qs,
+        importing.PT_COLUMNS,
+        importing.pt_records,
+        "能力验证结果",
+        "risk.proficiencytest",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pt_create(request):
+    if not allowed(request.user, ADD, ProficiencyTest):
+        raise PermissionDenied
+    initial = _entity_initial(request)
+    form = ProficiencyTestForm(request.POST or None, user=request.user, initial=initial)
+
+    def save(f):
+        importing.pt_save(request.user, f.entity, f.data_for_service())
+        return reverse("risk:pt_list")
+
+    return _form_page(
+        request,
+        form,
+        save,
+        title="录入能力验证结果",
+        crumbs=[_pt_crumb()],
+        cancel_url=reverse("risk:pt_list"),
+        intro="同一机构、同一计划和年度已有记录的，保存时更新其结果。"
+        "“未参加”可按抽取规则提高该机构被抽中的概率。",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pt_import(request):
+    if not allowed(request.user, ADD, ProficiencyTest):
+        raise PermissionDenied
+    return _import_page(
+        request,
+        importing.import_pt,
+        title="导入能力验证结果",
+        columns=importing.PT_COLUMNS,
+        list_name="risk:pt_list",
+        template_name="risk:pt_export",
+        crumbs=[_pt_crumb()],
+        intro="结果填“满意”“有问题”“不满意”或“未参加”；同一机构、计划和年度已有记录的更新其结果。",
+    )
+
+
+# --- 回测 ----------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def backtest(request):
+    """Backtest a model version against recorded check results (a background job)."""
+    _staff(request)
+    today = timezone.localdate()
+    form = BacktestForm(
+        request.POST or None,
+        initial={"model": services.active_model(), "split": today - dt.timedelta(days=365)},
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        job = tasks.start_backtest(request.user, d["model"], d["split"], d["until"])
+        return redirect(f"{reverse('risk:backtest')}?job={job.pk}")
+    jobs = Job.objects.filter(kind=tasks.BACKTEST_KIND).order_by("-id")
+    shown = None
+    pk = request.GET.get("job", "")
+    if pk.isdigit():
+        shown = jobs.filter(pk=pk).first()
+    shown = shown or jobs.filter(status=Job.Status.DONE).first()
+    return render(
+        request,
+        "risk/backtest.html",
+        {
+            "form": form,
+            "job": shown,
+            "report": shown.result if shown and shown.status == Job.Status.DONE else None,
+            "recent": jobs[:10],
+            "breadcrumbs": _crumbs(_models_crumb(), ("回测", None)),
+        },
     )

@@ -24,7 +24,9 @@ from jianguan.core.api import (
     LIST_ERRORS,
     ObjectId,
     PageParams,
+    TaskRef,
     Text,
+    UnitRef,
     error_responses,
     errors_doc,
     page,
@@ -42,16 +44,6 @@ STEP_ERRORS = error_responses(400, 401, 403, 404, 409, 422)
 
 
 # --- output --------------------------------------------------------------------------------------
-
-
-class TaskRef(Schema):
-    id: int = Field(description="抽查任务 id")
-    title: str = Field(description="任务名称")
-
-
-class UnitRef(Schema):
-    id: int = Field(description="机构 id")
-    name: str = Field(description="机构名称")
 
 
 class DrawOut(Schema):

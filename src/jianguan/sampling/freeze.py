@@ -18,6 +18,7 @@ from django.db import connection
 from django.db.models import Case, CharField, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Cast, Coalesce, Concat, LPad
 
+from jianguan.core import locks
 from jianguan.org.models import Unit
 from jianguan.personnel.models import ConflictDeclaration, Expert, Inspector
 from jianguan.registry.models import DOMAINS, Entity, Industry
@@ -108,24 +109,59 @@ def _certain(definition: dict) -> Q:
 
 
 def drawn_class(task):
-    """The class an entity is drawn as: its own, or the task's listed_class for entities on the
-    business-abnormal or serious-violation list on the check date (差异化监管)."""
+    """The class an entity is drawn as (差异化监管, issue 5 item 6): its own; or the task's
+    listed_class for entities on the business-abnormal or serious-violation list on the check
+    date; or the task's missed_pt_class for inspection & testing bodies that missed a
+    proficiency test (能力验证未参加) within missed_pt_months before the check date. An entity
+    both listed and missing a test is drawn as the riskier of the two classes (D riskiest)."""
+    sampling = task.definition["sampling"]
+    listed_class = sampling.get("listed_class") or ""
+    missed_class = sampling.get("missed_pt_class") or ""
+    whens = []
+    listed = _listed(task.check_date) if listed_class else None
+    missed = (
+        _missed_pt(task.check_date, sampling.get("missed_pt_months") or 12)
+        if missed_class
+        else None
+    )
+    if listed is not None and missed is not None:
+        whens.append(When(listed & missed, then=Value(max(listed_class, missed_class))))
+    if listed is not None:
+        whens.append(When(listed, then=Value(listed_class)))
+    if missed is not None:
+        whens.append(When(missed, then=Value(missed_class)))
+    if not whens:
+        return F("risk_class")
+    return Case(*whens, default=F("risk_class"))
+
+
+def _listed(day: dt.date) -> Q:
     from jianguan.credit.models import AbnormalListing, SeriousListing
 
-    listed_class = task.definition["sampling"].get("listed_class")
-    if not listed_class:
-        return F("risk_class")
-    day = task.check_date
     abnormal = AbnormalListing.objects.filter(
         entity=OuterRef("pk"), status=AbnormalListing.Status.LISTED, listed_on__lte=day
     )
     serious = SeriousListing.objects.filter(
         entity=OuterRef("pk"), status=SeriousListing.Status.LISTED, listed_on__lte=day
     ).filter(Q(expires_on__isnull=True) | Q(expires_on__gt=day))
-    return Case(
-        When(Exists(abnormal) | Exists(serious), then=Value(listed_class)),
-        default=F("risk_class"),
+    return Q(Exists(abnormal)) | Q(Exists(serious))
+
+
+def missed_pt_since(day: dt.date, months: int) -> dt.date:
+    """The first day of the window in which a missed proficiency test counts."""
+    return _months_before(day, months)
+
+
+def _missed_pt(day: dt.date, months: int) -> Q:
+    from jianguan.risk.models import ProficiencyTest
+
+    missed = ProficiencyTest.objects.filter(
+        entity=OuterRef("pk"),
+        outcome=ProficiencyTest.Outcome.MISSED,
+        held_on__gt=missed_pt_since(day, months),
+        held_on__lte=day,
     )
+    return Q(Exists(missed))
 
 
 def certain_case(definition: dict) -> Case:
@@ -134,8 +170,13 @@ def certain_case(definition: dict) -> Case:
 
 
 def target_roster(task) -> fast.Targets:
+    # Credit-risk classes are internal (DOMAIN.md): the roster, which goes into the proof
+    # package, carries them only when the selection reads them (strata or ratios by class).
+    uses_class = "risk_class" in P.stratum_fields(task.definition)
+    locks.shared_until_commit(locks.RISK_CLASSES)  # not while a classification run writes
     qs = population(task).annotate(
-        certain_flag=certain_case(task.definition), drawn_class=drawn_class(task)
+        certain_flag=certain_case(task.definition),
+        drawn_class=drawn_class(task) if uses_class else Value(""),
     )
     codes = dict(Unit.objects.filter(kind=Unit.Kind.DISTRICT).values_list("id", "code"))
     if connection.vendor == "postgresql":

@@ -14,4 +14,4 @@ def risk_section(context, entity):
     request = context.get("request")
     user = getattr(request, "user", None)
     show = may_see_scores(user)
-    return {"show": show, "risk": entity_risk(entity) if show else None}
+    return {"show": show, "risk": entity_risk(entity, user) if show else None}
