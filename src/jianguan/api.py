@@ -34,9 +34,12 @@ from ninja.security import HttpBearer
 
 from jianguan.catalog.api import router as catalog_router
 from jianguan.credit.api import router as credit_router
+from jianguan.inspections.api import router as inspections_router
 from jianguan.org.models import ApiToken
 from jianguan.personnel.api import router as inspectors_router
 from jianguan.planning.api import router as planning_router
+from jianguan.portal.api import router as portal_router
+from jianguan.publication.api import router as publication_router
 from jianguan.registry.api import router as entities_router
 from jianguan.risk.api import router as risk_router
 from jianguan.sampling.api import router as sampling_router
@@ -136,6 +139,10 @@ api.add_router("/planning", planning_router)
 api.add_router("/draws", sampling_router)
 api.add_router("/credit", credit_router)
 api.add_router("/risk", risk_router)
+api.add_router("/inspections", inspections_router)
+api.add_router("/publication", publication_router)
+# The public portal's API: no token, published data only.
+api.add_router("/public", portal_router)
 
 
 # --- error answers -------------------------------------------------------------------------------

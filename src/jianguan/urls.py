@@ -19,6 +19,10 @@ urlpatterns = [
     path("sampling/", include("jianguan.sampling.urls")),
     path("credit/", include("jianguan.credit.urls")),
     path("risk/", include("jianguan.risk.urls")),
+    path("inspections/", include("jianguan.inspections.urls")),
+    path("publication/", include("jianguan.publication.urls")),
+    # The public portal: no login, its own plain pages.
+    path("public/", include("jianguan.portal.urls")),
     path("api/", api.urls),
     # Operators only (superusers): users and units. Roster data is changed through the pages,
     # which scope and audit every write.

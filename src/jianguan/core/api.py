@@ -89,3 +89,13 @@ UPDATE_ERRORS = error_responses(400, 401, 404, 409, 422)
 def errors_doc(codes) -> str:
     """The operation description's list of its error codes."""
     return "\n".join(f"- {code}：{ERROR_DESCRIPTIONS[code]}" for code in codes)
+
+
+class UnitRef(Schema):
+    id: int = Field(description="机构 id")
+    name: str = Field(description="机构名称")
+
+
+class TaskRef(Schema):
+    id: int = Field(description="抽查任务 id")
+    title: str = Field(description="任务名称")

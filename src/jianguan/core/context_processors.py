@@ -23,6 +23,21 @@ NAVIGATION = [
         ],
     ),
     (
+        "检查实施",
+        [
+            ("我的检查", "inspections:my_visits"),
+            ("检查记录", "inspections:inspection_list"),
+            ("后续处置", "inspections:follow_up_list"),
+        ],
+    ),
+    (
+        "结果公示",
+        [
+            ("公示管理", "publication:publication_list"),
+            ("已公示结果", "publication:result_list"),
+        ],
+    ),
+    (
         "信用监管",
         [
             ("经营异常名录", "credit:abnormal_list"),
@@ -30,6 +45,8 @@ NAVIGATION = [
             ("信用承诺", "credit:commitment_list"),
             ("时限提醒", "credit:due"),
             ("风险分类模型", "risk:model_list"),
+            ("分类回测", "risk:backtest"),
+            ("能力验证结果", "risk:pt_list"),
             ("重点领域清单", "risk:keyarea_list"),
         ],
     ),

@@ -24,6 +24,7 @@ from jianguan.core.api import (
     ObjectId,
     PageParams,
     Text,
+    UnitRef,
     errors_doc,
     page,
 )
@@ -42,11 +43,6 @@ EXPERTISE_HELP = (
 
 
 # --- output --------------------------------------------------------------------------------------
-
-
-class UnitRef(Schema):
-    id: int = Field(description="机构 id")
-    name: str = Field(description="机构名称")
 
 
 class InspectorOut(Schema):

@@ -25,6 +25,7 @@ from jianguan.core.api import (
     ObjectId,
     PageParams,
     Text,
+    UnitRef,
     errors_doc,
     page,
 )
@@ -55,11 +56,6 @@ USCCInput = Annotated[Text, AfterValidator(uscc.normalise)]
 
 
 # --- output --------------------------------------------------------------------------------------
-
-
-class UnitRef(Schema):
-    id: int = Field(description="机构 id")
-    name: str = Field(description="机构名称")
 
 
 class EntityOut(Schema):

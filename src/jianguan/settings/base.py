@@ -8,6 +8,7 @@ JIANGUAN_HOSTS     comma-separated ALLOWED_HOSTS
 JIANGUAN_TASKS     "immediate" runs background work inline; default is the database queue
 JIANGUAN_PROXY_COUNT  number of trusted reverse proxies in front that append X-Forwarded-For
                    (default 0 here, 1 in production): the login throttle counts by client address
+JIANGUAN_PORTAL_RATE  the public portal's rate limit per client address (default "60/m"; "off")
 """
 
 import datetime as dt
@@ -67,6 +68,9 @@ INSTALLED_APPS = [
     "jianguan.sampling",
     "jianguan.credit",
     "jianguan.risk",
+    "jianguan.inspections",
+    "jianguan.publication",
+    "jianguan.portal",
 ]
 
 MIDDLEWARE = [
@@ -183,8 +187,16 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": VAR_DIR / "cache",
-    }
+    },
+    # The public portal's rate-limit counters (django-ratelimit needs an atomic increment, which
+    # the file cache lacks). In memory, per process: with N gunicorn workers a client gets at most
+    # N times the rate. Production with REDIS_URL shares the counters in Redis (production.py).
+    "ratelimit": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rl"},
 }
+# The public portal (/public/, /api/public): requests per client address (core.security.client_ip)
+# for pages and API together; "off" turns the limit off (the benchmarks do).
+JIANGUAN_PORTAL_RATE = os.environ.get("JIANGUAN_PORTAL_RATE", "60/m")
+RATELIMIT_USE_CACHE = "ratelimit"
 
 TASKS = {
     "default": {

@@ -1,0 +1,16 @@
+"""The public portal (公众查询), mounted at /public/: no login."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "portal"
+urlpatterns = [
+    path("", views.search, name="search"),
+    path("entities/<str:uscc>/", views.entity_detail, name="entity_detail"),
+    path("tasks/", views.task_list, name="task_list"),
+    path("tasks/<int:pk>/", views.task_detail, name="task_detail"),
+    path("draws/<int:pk>/proof.zip", views.draw_proof, name="draw_proof"),
+    path("draws/<int:pk>/verify/", views.draw_verify, name="draw_verify"),
+    path("verify_draw.py", views.verifier, name="verifier"),
+]
