@@ -1,9 +1,11 @@
-"""Load: 200 concurrent staff clients for 2 minutes against gunicorn on PostgreSQL, 1,000,000 entities.
+"""Load: 200 concurrent clients for 2 minutes against gunicorn on PostgreSQL, 1,000,000 entities.
 
     .venv/bin/python bench/bench_load.py [--entities N] [--users U] [--minutes M]
 
 A fresh database with the demo city, gunicorn (4 workers) in front of it, locust headless with
-bench/locustfile.py: roster list, search and detail pages mixed with API list and detail calls.
+bench/locustfile.py: roster list, search and detail pages mixed with API list and detail calls,
+and (one client in four) anonymous portal lookups by credit code and name, pages and API (the
+portal's rate limit is off for the run: every client has the same address).
 Records per endpoint p95 in ms (load_<endpoint>_p95_ms), the staff pages' worst p95
 (load_staff_p95_ms) and the number of failed or 5xx responses (load_errors, which must be 0).
 The baseline beside it is the same mix with a single client (load_single_client_p95_ms): how
@@ -19,12 +21,11 @@ import re
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, demo_database, record, setup_django  # noqa: E402
+import common  # noqa: E402
+from common import demo_database, record, setup_django  # noqa: E402
 
 DB_NAME = "jg_bench_load"
 PORT = 8911
@@ -42,11 +43,13 @@ def prepare(url: str) -> dict[str, str]:
     )
     _token, key = ApiToken.issue(user, "load test")
     ids = Entity.objects.filter(district=district).values_list("pk", flat=True)[:2000]
+    codes = Entity.objects.order_by("?").values_list("uscc", flat=True)[:2000]
     return {
         "JIANGUAN_LOAD_SESSIONS": ",".join(signed_in_sessions(user, 400)),
         "JIANGUAN_LOAD_TOKEN": key,
         "JIANGUAN_LOAD_ENTITIES": ",".join(map(str, ids)),
         "JIANGUAN_LOAD_WORDS": "餐饮,贸易,科技,食品,咨询,建筑",
+        "JIANGUAN_LOAD_USCCS": ",".join(codes),
     }
 
 
@@ -68,35 +71,7 @@ def signed_in_sessions(user, n: int) -> list[str]:
 
 
 def serve(url: str, var: Path) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "JIANGUAN_VAR": str(var),
-        "JIANGUAN_HOSTS": "127.0.0.1",
-        "DJANGO_SETTINGS_MODULE": "jianguan.settings.base",
-    }
-    server = subprocess.Popen(  # noqa: S603 - our own program
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "jianguan.wsgi",
-            "--workers",
-            "4",
-            "--bind",
-            f"127.0.0.1:{PORT}",
-        ],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/login/", timeout=2)  # noqa: S310
-            return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise RuntimeError("gunicorn did not start")
+    return common.serve(url, var, PORT, "/login/")
 
 
 def swarm(env: dict[str, str], users: int, seconds: int, prefix: Path) -> dict[str, dict]:
@@ -155,6 +130,9 @@ def main() -> int:
         figures[f"load_{slug(name)}_p95_ms"] = float(row["95%"])
     staff = [v for k, v in figures.items() if k.startswith("load_staff")]
     figures["load_staff_p95_ms"] = max(staff)
+    portal = [v for k, v in figures.items() if k.startswith("load_portal")]
+    if portal:
+        figures["load_portal_p95_ms"] = max(portal)
     figures["load_errors"] = int(stats["Aggregated"]["Failure Count"])
     figures["load_requests"] = int(stats["Aggregated"]["Request Count"])
     figures["load_single_client_p95_ms"] = float(single["Aggregated"]["95%"])

@@ -7,8 +7,11 @@ On a fresh PostgreSQL database holding the demo city (seed_demo, 3,000,000 entit
 
   risk_classify_3m_s         classifying every entity with the default model, end to end, in
                              its own process: features read with one COPY → numpy scoring and
-                             explanations → history rows written with COPY → Entity.risk_class
-                             updated through a temporary table and one UPDATE … FROM
+                             explanations → history rows written with COPY → only the changed
+                             Entity.risk_class values, COPY'd into a temporary table and
+                             written by UPDATE … FROM in short passes (a few rows per heap
+                             page per transaction: HOT updates, no index entries; see
+                             risk.services._update_entities)
   risk_classify_3m_baseline_rowloop_s
                              the same scoring as a plain Python loop over rows (dict per entity,
                              scoring.score_row), timed on a 100,000-row slice of the same

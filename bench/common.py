@@ -58,3 +58,32 @@ def record(figures: dict[str, float]) -> None:
             if isinstance(value, float | int)
             else f"  {key}: {value}"
         )
+
+
+def serve(url: str, var: Path, port: int, probe: str, extra: tuple[str, ...] = ()):
+    """gunicorn (4 sync workers, settings.base) on the database `url`, once `probe` answers.
+    The portal's rate limit is off: every simulated client comes from 127.0.0.1."""
+    import time
+    import urllib.request
+
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "JIANGUAN_VAR": str(var),
+        "JIANGUAN_HOSTS": "127.0.0.1",
+        "DJANGO_SETTINGS_MODULE": "jianguan.settings.base",
+        "JIANGUAN_PORTAL_RATE": "off",
+    }
+    gunicorn = str(Path(sys.executable).parent / "gunicorn")
+    args = [gunicorn, "jianguan.wsgi", "--workers", "4", *extra, "--bind", f"127.0.0.1:{port}"]
+    server = subprocess.Popen(  # noqa: S603 - our own program
+        args, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{probe}", timeout=2)  # noqa: S310
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise RuntimeError("gunicorn did not start")

@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 import itertools
+import os
+from pathlib import Path
 
 import pytest
 
 from jianguan.core import uscc
 from jianguan.org.models import Unit, User
 from jianguan.registry.models import Entity
+
+
+def pytest_configure(config):
+    """Each pytest-xdist worker has its own database, whose ids start at 1 like the others': its
+    files (draw proofs under draws/<id>/, evidence…) get their own folder, or two workers' draw 1
+    collide. Commands the tests start as processes keep the folder they are given."""
+    from django.conf import settings
+
+    if worker := os.environ.get("PYTEST_XDIST_WORKER"):
+        settings.MEDIA_ROOT = Path(settings.MEDIA_ROOT) / worker
+
 
 _serial = itertools.count(1)
 

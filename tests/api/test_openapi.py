@@ -64,6 +64,9 @@ def test_every_operation_declares_its_error_responses(schema):
     """Rule: clients (and fuzzers) learn every 4xx from the schema, each with the one error body."""
     for path, ops in schema["paths"].items():
         for method, op in ops.items():
+            if path.startswith("/api/public/"):
+                _check_public(method, path, op)
+                continue
             expected = {"401", "422"}
             if "{" in path:
                 expected.add("404")
@@ -104,3 +107,41 @@ def test_docs_page_uses_local_files_only(client):
     for path in sources:
         assert finders.find(path), path
     assert "script-src 'self'" in response["Content-Security-Policy"]
+
+
+def _check_public(method, path, op):
+    """The portal's API: no token (never 401), rate-limited (429), read-only."""
+    assert method == "get" and not op.get("security"), (method, path)
+    declared = {code for code in op["responses"] if code.startswith("4")}
+    assert {"422", "429"} <= declared <= {"404", "422", "429"}, (method, path, declared)
+    for code in declared:
+        ref = op["responses"][code]["content"]["application/json"]["schema"]["$ref"]
+        assert ref.endswith("/ErrorOut"), (method, path, code)
+
+
+def test_schema_names_are_unique_across_modules():
+    """Rule: OpenAPI components are named by class; two modules' schemas of one name would
+    silently describe one another's answers (the portal's EntityPage once replaced the roster's)."""
+    import importlib
+    import pkgutil
+
+    from ninja import Schema
+
+    import jianguan
+
+    seen: dict[str, str] = {}
+    for info in pkgutil.iter_modules(jianguan.__path__):
+        if not info.ispkg:
+            continue
+        try:
+            module = importlib.import_module(f"jianguan.{info.name}.api")
+        except ModuleNotFoundError:
+            continue
+        for name, value in vars(module).items():
+            if (
+                isinstance(value, type)
+                and issubclass(value, Schema)
+                and value.__module__ == module.__name__
+            ):
+                assert name not in seen, f"{name}: {seen[name]} and {module.__name__}"
+                seen[name] = module.__name__

@@ -328,3 +328,15 @@ PATTERN_RULES: list[tuple[str, Rule]] = [
     # django-admin's unnamed patterns (the old change-page redirect, the catch-all).
     (r"django-admin/.*", page(ADMIN_SITE)),
 ]
+
+
+def _merge_extensions() -> None:
+    from tests.security import extensions
+
+    for module in extensions.MODULES:
+        clash = RULES.keys() & module.RULES.keys()
+        assert not clash, f"{module.__name__} declares again: {sorted(clash)}"
+        RULES.update(module.RULES)
+
+
+_merge_extensions()

@@ -236,6 +236,10 @@ def _build(world: World) -> None:
         info=KeyAreaInfo.objects.order_by("pk").first(),
         keyarea_listing=keyarea,
     )
+    from tests.security import extensions
+
+    for module in extensions.MODULES:
+        module.build(world)
 
 
 @pytest.fixture(scope="module")
