@@ -7,6 +7,7 @@ The commitment is shown before anything random happens and the secret only after
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 
 from jianguan.org.models import Unit, User
 from jianguan.personnel.models import Inspector
@@ -49,10 +50,13 @@ def test_draw_wizard_from_preview_to_result(page, make_entity):
     log_in(page, "li", "Correct-Horse-9")
     page.goto(f"/planning/tasks/{task.pk}/")
     page.get_by_role("link", name="预览抽取范围").click()
-    assert "预计" in page.content()
+    page.wait_for_url(f"**/sampling/tasks/{task.pk}/preview/")
+    expect(page.locator("body")).to_contain_text("预计")
     page.go_back()
+    page.wait_for_url(f"**/planning/tasks/{task.pk}/")
 
     page.get_by_role("button", name="冻结名单并公布承诺值").click()
+    expect(page.locator("[data-commitment]").first).to_be_visible()
     draw = Draw.objects.get(task=task)
     commitment = page.locator("[data-commitment]").first.inner_text().strip()
     assert commitment == draw.commitment
@@ -61,6 +65,7 @@ def test_draw_wizard_from_preview_to_result(page, make_entity):
     page.fill("input[name=external_entropy]", "福彩3D 2026339期 517")
     page.fill("input[name=entropy_source]", "中国福利彩票")
     page.get_by_role("button", name="录入外部随机数").click()
+    expect(page.locator("body")).to_contain_text("已录入外部随机数")
     page.goto(f"/planning/tasks/{task.pk}/")
     page.get_by_role("button", name="抽取").click()
 
