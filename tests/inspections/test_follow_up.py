@@ -106,16 +106,32 @@ def test_overdue_listing(client, world, admin_a, make_entity):
     assert world["entity"].uscc in b"".join(response.streaming_content).decode("utf-8-sig")
 
 
-def test_recheck_rectified_or_transferred(client, world, admin_a):
-    """Re-check by the unit with jurisdiction: 已整改, or 未整改 → 移送案件办理 with the case
-    number (the link point for case handling); each an audit event; a station inspector (view
-    only) may not."""
+def test_the_station_with_jurisdiction_rechecks(client, world, make_user):
+    """谁管辖、谁负责: the inspectors of the entity's own station do the re-check on site; another
+    station never sees the item (404) and a read-only user may not write (403)."""
     record_problem(client, world, TODAY - dt.timedelta(days=10), TODAY + dt.timedelta(days=5))
     follow_up = FollowUp.objects.get()
     url = reverse("inspections:follow_up_detail", args=[follow_up.pk])
-    client.force_login(world["first"])
-    assert client.get(url).status_code == 200
-    assert client.post(url, {"outcome": "rectified"}).status_code == 403
+    rectified = {"outcome": "rectified", "rechecked_on": TODAY.isoformat()}
+    client.force_login(make_user("station_inspector", f"{DISTRICT_A}-S02"))
+    assert client.get(url).status_code == 404
+    assert client.post(url, rectified).status_code == 404
+    client.force_login(make_user("read_only", DISTRICT_A))
+    assert client.post(url, rectified).status_code == 403
+    client.force_login(world["first"])  # station S01, the entity's station
+    assert "记录复查结论" in client.get(url).content.decode()
+    assert client.post(url, rectified).status_code == 302
+    follow_up.refresh_from_db()
+    assert follow_up.status == FollowUp.Status.RECTIFIED
+    assert follow_up.rechecked_by == world["first"]
+
+
+def test_recheck_rectified_or_transferred(client, world, admin_a):
+    """Re-check by the unit with jurisdiction: 已整改, or 未整改 → 移送案件办理 with the case
+    number (the link point for case handling); each an audit event."""
+    record_problem(client, world, TODAY - dt.timedelta(days=10), TODAY + dt.timedelta(days=5))
+    follow_up = FollowUp.objects.get()
+    url = reverse("inspections:follow_up_detail", args=[follow_up.pk])
     client.force_login(admin_a)
     response = client.post(url, {"outcome": "transferred", "rechecked_on": TODAY.isoformat()})
     assert "未整改移送案件办理须填写复查情况" in response.content.decode()

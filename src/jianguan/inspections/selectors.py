@@ -270,6 +270,10 @@ def follow_up_get(user, pk: int, action: str = VIEW) -> FollowUp:
 
 
 def _changeable(user) -> QuerySet[FollowUp]:
+    """Who re-checks (谁管辖、谁负责): whoever may change rows of the entity's district, and the
+    inspectors of the station that has jurisdiction over it, who do the re-check on site."""
+    if getattr(user, "role", None) == "station_inspector":
+        return FollowUp.objects.restrict(user, VIEW)  # station level: its own station only
     return FollowUp.objects.restrict(user, CHANGE)
 
 

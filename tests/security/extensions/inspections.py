@@ -33,8 +33,9 @@ from tests.security.access_rules import (
 # Only the team member may write; who may see the visit but is not on its team gets 403.
 MEMBER_FORM = E("login  ok     403    404    403    404    403")
 MEMBER_ACTION = E("login  bounce 403    404    403    404    403")
-# A follow-up is re-checked by who may change the entity's district (view-only roles: 403).
-RECHECK = E("login  403    ok     404    ok     404    403")
+# A follow-up is re-checked by the inspectors of the entity's station and by who may change its
+# district (谁管辖、谁负责); read-only callers get 403.
+RECHECK = E("login  ok     ok     404    ok     404    403")
 
 RULES = {
     # Scoped lists: every signed-in caller gets one (empty where nothing is in reach).
