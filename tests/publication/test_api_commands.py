@@ -117,7 +117,7 @@ def test_export_results_command(admin_a, admin_b, tmp_path):
     call_command("export_results", str(target), stdout=out)
     rows = list(csv.reader(io.StringIO(target.read_text("utf-8-sig"))))
     assert rows[0] == INTERCHANGE_KEYS and len(rows) == 3
-    assert "已导出 2 条" in out.getvalue()
+    assert "已导出公示结果 2 条" in out.getvalue()
     target = tmp_path / "out.data"
     call_command("export_results", str(target), "--format", "json", stdout=out)
     assert json.loads(target.read_text("utf-8"))["count"] == 2
@@ -125,6 +125,14 @@ def test_export_results_command(admin_a, admin_b, tmp_path):
     call_command("export_results", str(target), "--since", "2099-01-01", stdout=out)
     assert len(list(openpyxl.load_workbook(target).active.values)) == 1  # header only
     call_command("export_results", str(target), "--user", admin_b.username, stdout=out)
-    assert "已导出 0 条" in out.getvalue()
+    assert "已导出公示结果 0 条" in out.getvalue()
     with pytest.raises(CommandError, match="--since"):
         call_command("export_results", str(target), "--since", "yesterday")
+    # --withdrawals: the retractions, by day of withdrawal.
+    target = tmp_path / "withdrawals.json"
+    call_command("export_results", str(target), "--withdrawals", stdout=out)
+    data = json.loads(target.read_text("utf-8"))
+    assert data["count"] == 1 and data["withdrawals"][0]["withdrawal_reason"] == "结果有误予以撤回"
+    assert "已导出撤回记录 1 条" in out.getvalue()
+    call_command("export_results", str(target), "--withdrawals", "--since", "2099-01-01")
+    assert json.loads(target.read_text("utf-8"))["count"] == 0

@@ -225,6 +225,25 @@ def test_interchange_files_hold_exactly_the_documented_fields(client, admin_a, p
     assert client.get(url, {"format": "pdf"}).status_code == 404
 
 
+def test_withdrawals_file_lets_a_receiver_retract_what_it_loaded(client, admin_a, published):
+    """A withdrawal must reach the receiver too (docs/interchange.md "Withdrawals"): the
+    withdrawals file lists each withdrawn record's id, when and why, and nothing still public."""
+    entry = PublicResult.objects.order_by("pk").first()
+    services.withdraw(user=admin_a, entry=entry, reason="结果有误予以撤回")
+    client.force_login(admin_a)
+    url = reverse("publication:result_interchange")
+    text = _body(client.get(url, {"format": "csv", "withdrawals": "1"})).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == ["record_id", "uscc", "entity_name", "withdrawn_at", "withdrawal_reason"]
+    assert len(rows) == 2
+    record = dict(zip(rows[0], rows[1], strict=True))
+    assert record["record_id"] == str(entry.pk) and record["uscc"] == entry.uscc
+    assert record["withdrawal_reason"] == "结果有误予以撤回"
+    assert record["withdrawn_at"].endswith("+08:00")
+    data = json.loads(_body(client.get(url, {"format": "json", "withdrawals": "1"})))
+    assert data["count"] == 1 and data["withdrawals"][0]["record_id"] == entry.pk
+
+
 def test_formula_like_names_are_neutralised(client, admin_a, published):
     """Exports go through core.tabular: a name starting with = is not a formula in Excel."""
     PublicResult.objects.update(entity_name='=HYPERLINK("http://x")')

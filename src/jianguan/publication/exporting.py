@@ -94,8 +94,10 @@ def staff_table(target: IO[bytes], rows: Iterable[Any], spec: Spec, fmt: str) ->
 
 # --- interchange ---------------------------------------------------------------------------------
 
-# (key, Chinese label, type, getter): the layout of docs/interchange.md, in column order.
-INTERCHANGE_FIELDS: list[tuple[str, str, str, Callable[[PublicResult], Any]]] = [
+# (key, Chinese label, type, getter): the layouts of docs/interchange.md, in column order.
+Fields = list[tuple[str, str, str, Callable[[PublicResult], Any]]]
+
+INTERCHANGE_FIELDS: Fields = [
     ("record_id", "记录编号", "integer", lambda r: r.pk),
     ("uscc", "统一社会信用代码", "string(18)", lambda r: r.uscc),
     ("entity_name", "市场主体名称", "string(≤200)", lambda r: r.entity_name),
@@ -109,40 +111,50 @@ INTERCHANGE_FIELDS: list[tuple[str, str, str, Callable[[PublicResult], Any]]] = 
 ]
 INTERCHANGE_KEYS = [key for key, *_rest in INTERCHANGE_FIELDS]
 
+# Withdrawals (撤回): what a receiver needs to take a record it has loaded off public view.
+WITHDRAWAL_FIELDS: Fields = [
+    ("record_id", "记录编号", "integer", lambda r: r.pk),
+    ("uscc", "统一社会信用代码", "string(18)", lambda r: r.uscc),
+    ("entity_name", "市场主体名称", "string(≤200)", lambda r: r.entity_name),
+    ("withdrawn_at", "撤回时间", "datetime", lambda r: _stamp(r.withdrawn_at)),
+    ("withdrawal_reason", "撤回理由", "string", lambda r: r.withdrawal_reason),
+]
+WITHDRAWAL_KEYS = [key for key, *_rest in WITHDRAWAL_FIELDS]
 
-def interchange_record(entry: PublicResult) -> dict[str, Any]:
-    record = {key: get(entry) for key, _label, _type, get in INTERCHANGE_FIELDS}
-    record["checked_on"] = entry.checked_on.isoformat()
-    return record
+
+def interchange_record(entry: PublicResult, fields: Fields = INTERCHANGE_FIELDS) -> dict[str, Any]:
+    record = {key: get(entry) for key, _label, _type, get in fields}
+    return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in record.items()}
 
 
-def write_interchange(target: IO[bytes], qs, fmt: str) -> int:
+def write_interchange(target: IO[bytes], qs, fmt: str, withdrawals: bool = False) -> int:
     """Write the interchange file (csv/xlsx: a header row of keys or labels; json: an object
-    with the records). `qs`: PublicResult rows, already limited to the published ones."""
+    with the records): the published results, or with `withdrawals` the withdrawn ones. `qs`:
+    PublicResult rows, already limited to the one kind."""
+    fields = WITHDRAWAL_FIELDS if withdrawals else INTERCHANGE_FIELDS
     rows = _chunked(qs)
     if fmt == "json":
-        return _write_json(target, rows)
+        return _write_json(target, rows, fields, "withdrawals" if withdrawals else "results")
     # csv: the keys, stable for loading programs; xlsx: the Chinese labels, for people.
-    columns = [
-        Column(key if fmt == "csv" else label, key) for key, label, _t, _g in INTERCHANGE_FIELDS
-    ]
-    getters = [get for *_rest, get in INTERCHANGE_FIELDS]
+    columns = [Column(key if fmt == "csv" else label, key) for key, label, _t, _g in fields]
+    getters = [get for *_rest, get in fields]
     return write_table(target, columns, ([get(r) for get in getters] for r in rows), fmt)
 
 
-def _write_json(target: IO[bytes], rows: Iterable[PublicResult]) -> int:
+def _write_json(target: IO[bytes], rows: Iterable[PublicResult], fields: Fields, name: str) -> int:
     head = {
         "format": INTERCHANGE_FORMAT,
         "version": INTERCHANGE_VERSION,
         "generated_at": _stamp(timezone.now()),
     }
     target.write(json.dumps(head, ensure_ascii=False)[:-1].encode("utf-8"))
-    target.write(b', "results": [')
+    target.write(f', "{name}": ['.encode())
     count = 0
     for entry in rows:
         if count:
             target.write(b",")
-        target.write(b"\n  " + json.dumps(interchange_record(entry), ensure_ascii=False).encode())
+        record = interchange_record(entry, fields)
+        target.write(b"\n  " + json.dumps(record, ensure_ascii=False).encode())
         count += 1
     target.write(f'\n], "count": {count}}}\n'.encode())
     return count

@@ -155,9 +155,22 @@ def interchange_rows(qs: QuerySet[PublicResult], since: dt.date | None = None):
     return qs.order_by("published_at", "id")
 
 
+def withdrawal_rows(qs: QuerySet[PublicResult], since: dt.date | None = None):
+    """Withdrawn results, for receivers to take them off public view; `since`: withdrawn on
+    that day or later."""
+    qs = qs.filter(withdrawn_at__isnull=False)
+    if since:
+        qs = qs.filter(withdrawn_at__gte=_midnight(since))
+    return qs.order_by("withdrawn_at", "id")
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
 def _published_since(qs: QuerySet[PublicResult], day: dt.date) -> QuerySet[PublicResult]:
     """Published on `day` or later (midnight in the site's time zone: an index range)."""
-    return qs.filter(published_at__gte=timezone.make_aware(dt.datetime.combine(day, dt.time.min)))
+    return qs.filter(published_at__gte=_midnight(day))
 
 
 def task_options(user) -> list[tuple[str, str]]:

@@ -232,14 +232,18 @@ def result_export(request):
 
 @login_required
 def result_interchange(request):
-    """The interchange file of the list's results that are still public (not withdrawn)."""
+    """The interchange file of the list's results that are still public (not withdrawn), or
+    with ?withdrawals=1 of the list's withdrawals."""
     fmt = request.GET.get("format", "csv")
     if fmt not in INTERCHANGE_FORMATS:
         raise Http404("未知的文件格式")
-    qs = selectors.interchange_rows(selectors.result_list(request.user, request.GET))
-    _log_export(request, "公示结果交换文件", "publication.publicresult", qs.count())
+    withdrawals = request.GET.get("withdrawals") == "1"
+    select = selectors.withdrawal_rows if withdrawals else selectors.interchange_rows
+    qs = select(selectors.result_list(request.user, request.GET))
+    title = "撤回记录交换文件" if withdrawals else "公示结果交换文件"
+    _log_export(request, title, "publication.publicresult", qs.count())
     return exporting.download(
-        "公示结果交换文件", fmt, lambda t: exporting.write_interchange(t, qs, fmt)
+        title, fmt, lambda t: exporting.write_interchange(t, qs, fmt, withdrawals)
     )
 
 

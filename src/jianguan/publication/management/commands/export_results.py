@@ -1,5 +1,6 @@
-"""`jianguan export_results FILE [--format csv|json|xlsx] [--since DATE] [--user USERNAME]`:
-the interchange file of published (not withdrawn) results, layout in docs/interchange.md."""
+"""`jianguan export_results FILE [--format csv|json|xlsx] [--since DATE] [--user USERNAME]
+[--withdrawals]`: the interchange file of published (not withdrawn) results, or of the
+withdrawals for a receiver to take off public view; layouts in docs/interchange.md."""
 
 from __future__ import annotations
 
@@ -23,8 +24,13 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=FORMATS, help="文件格式（默认按扩展名，否则 csv）")
         parser.add_argument("--since", help="只导出该日起公示的结果，格式 2026-11-23")
         parser.add_argument("--user", metavar="USERNAME", help="只导出该用户管辖范围内的结果")
+        parser.add_argument(
+            "--withdrawals",
+            action="store_true",
+            help="导出撤回记录（--since 按撤回日期），供公示系统撤下已导入的结果",
+        )
 
-    def handle(self, *args, file: str, format: str | None, since: str | None, user, **options):
+    def handle(self, *args, file, format, since, user, withdrawals: bool, **options):
         path = Path(file)
         fmt = format or path.suffix.lstrip(".").lower()
         if fmt not in FORMATS:
@@ -35,7 +41,8 @@ class Command(BaseCommand):
             raise CommandError(f"--since 日期格式应为 2026-11-23：{since}") from e
         actor = user_by_name(user)
         qs = PublicResult.objects.restrict(actor) if actor else PublicResult.objects.all()
-        rows = selectors.interchange_rows(qs, since=day)
+        select = selectors.withdrawal_rows if withdrawals else selectors.interchange_rows
         with path.open("wb") as target:
-            count = exporting.write_interchange(target, rows, fmt)
-        self.stdout.write(f"已导出 {count} 条到 {path}（{fmt}）")
+            count = exporting.write_interchange(target, select(qs, since=day), fmt, withdrawals)
+        kind = "撤回记录" if withdrawals else "公示结果"
+        self.stdout.write(f"已导出{kind} {count} 条到 {path}（{fmt}）")
