@@ -26,10 +26,10 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.http import FileResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jianguan.core import audit, tabular
+from jianguan.core.downloads import file_download, stamped
 from jianguan.core.flags import FlagSet
 from jianguan.core.models import AuditEvent
 from jianguan.core.scoping import ADD, VIEW, allowed
@@ -41,7 +41,7 @@ from jianguan.core.tabular import (
     TableError,
     TableReader,
 )
-from jianguan.personnel.importing import _active, _file_response, _Rollback, _text, keep_valid
+from jianguan.personnel.importing import _active, _Rollback, _text, keep_valid
 from jianguan.registry.models import DOMAINS
 
 from .models import (
@@ -498,26 +498,22 @@ def _write_row(
 
 
 def export_items_response(queryset, fmt: str) -> FileResponse:
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return _file_response(
-        lambda f: export_items(f, queryset=queryset, fmt=fmt), f"抽查事项清单-{stamp}.{fmt}", fmt
+    return file_download(
+        lambda f: export_items(f, queryset=queryset, fmt=fmt), stamped("抽查事项清单", fmt)
     )
 
 
 def item_template_response(fmt: str) -> FileResponse:
-    return _file_response(lambda f: write_item_template(f, fmt), f"抽查事项导入模板.{fmt}", fmt)
+    return file_download(lambda f: write_item_template(f, fmt), f"抽查事项导入模板.{fmt}")
 
 
 def export_result_codes_response(queryset, fmt: str) -> FileResponse:
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return _file_response(
-        lambda f: export_result_codes(f, queryset=queryset, fmt=fmt),
-        f"检查结果代码-{stamp}.{fmt}",
-        fmt,
+    return file_download(
+        lambda f: export_result_codes(f, queryset=queryset, fmt=fmt), stamped("检查结果代码", fmt)
     )
 
 
 def result_code_template_response(fmt: str) -> FileResponse:
-    return _file_response(
-        lambda f: write_result_code_template(f, fmt), f"检查结果代码导入模板.{fmt}", fmt
+    return file_download(
+        lambda f: write_result_code_template(f, fmt), f"检查结果代码导入模板.{fmt}"
     )

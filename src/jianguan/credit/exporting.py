@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable
 from typing import Any
 
 from django.http import FileResponse
-from django.utils import timezone
 
-from jianguan.core.tabular import Column, write_table
+from jianguan.core.downloads import stamped, table_download
+from jianguan.core.tabular import Column
 
 from .selectors import with_clocks
 
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 CHUNK = 2000
 
 
@@ -83,10 +78,5 @@ def _records(qs, getters, clocked: bool):
 
 def export_response(qs, spec, fmt: str, title: str, clocked: bool = False) -> FileResponse:
     columns = [Column(header, header) for header, _get in spec]
-    tmp = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes (deletes) it
-    write_table(tmp, columns, _records(qs, [g for _h, g in spec], clocked), fmt)
-    tmp.seek(0)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return FileResponse(
-        tmp, as_attachment=True, filename=f"{title}-{stamp}.{fmt}", content_type=CONTENT_TYPES[fmt]
-    )
+    records = _records(qs, [g for _h, g in spec], clocked)
+    return table_download(columns, records, fmt, stamped(title, fmt))

@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from jianguan.core import audit
+from jianguan.core.downloads import stamped, table_download
 from jianguan.core.views import export_format, paginate, query_without
-from jianguan.sampling.exporting import stamp, table_response
 from jianguan.sampling.models import Visit
 from jianguan.sampling.selectors import annotate_teams
 
@@ -355,11 +355,11 @@ def inspection_list(request):
 def inspection_export(request):
     fmt = export_format(request)
     qs = selectors.inspection_list(request.user, request.GET)
-    return table_response(
+    return table_download(
         exporting.INSPECTION_COLUMNS,
         exporting.inspection_records(qs),
         fmt,
-        f"检查记录-{stamp()}.{fmt}",
+        stamped("检查记录", fmt),
     )
 
 
@@ -388,11 +388,8 @@ def follow_up_list(request):
 def follow_up_export(request):
     fmt = export_format(request)
     qs = selectors.follow_up_list(request.user, request.GET)
-    return table_response(
-        exporting.FOLLOW_UP_COLUMNS,
-        exporting.follow_up_records(qs),
-        fmt,
-        f"后续处置-{stamp()}.{fmt}",
+    return table_download(
+        exporting.FOLLOW_UP_COLUMNS, exporting.follow_up_records(qs), fmt, stamped("后续处置", fmt)
     )
 
 

@@ -8,7 +8,6 @@ number in the thousands, so the ORM's bulk operations are fast enough here.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jianguan.core import audit, tabular
+from jianguan.core.downloads import file_download, stamped
 from jianguan.core.models import AuditEvent
 from jianguan.core.scoping import ADD, CHANGE, VIEW
 from jianguan.core.tabular import (
@@ -429,28 +429,12 @@ def write_template(target: tabular.Target, fmt: str | None = None) -> None:
     tabular.write_table(target, inspector_columns(Lookups.empty()), [], fmt)
 
 
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-
-
 def export_inspectors_response(queryset, fmt: str) -> FileResponse:
     """A download of `queryset` (the caller scoped and filtered it) as csv or xlsx."""
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return _file_response(
-        lambda f: export_inspectors(f, queryset=queryset, fmt=fmt),
-        f"检查人员名录-{stamp}.{fmt}",
-        fmt,
+    return file_download(
+        lambda f: export_inspectors(f, queryset=queryset, fmt=fmt), stamped("检查人员名录", fmt)
     )
 
 
 def template_response(fmt: str) -> FileResponse:
-    return _file_response(lambda f: write_template(f, fmt), f"检查人员导入模板.{fmt}", fmt)
-
-
-def _file_response(write, filename: str, fmt: str) -> FileResponse:
-    tmp = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes (and so deletes) it
-    write(tmp)
-    tmp.seek(0)
-    return FileResponse(tmp, as_attachment=True, filename=filename, content_type=CONTENT_TYPES[fmt])
+    return file_download(lambda f: write_template(f, fmt), f"检查人员导入模板.{fmt}")

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jianguan.core import audit, tabular, uscc
+from jianguan.core.downloads import file_download, stamped
 from jianguan.core.models import AuditEvent
 from jianguan.core.scoping import VIEW, allowed
 from jianguan.core.tabular import (
@@ -38,7 +39,7 @@ from jianguan.core.tabular import (
     TableReader,
 )
 
-from .importing import Progress, _active, _file_response, _Rollback, _text, keep_valid
+from .importing import Progress, _active, _Rollback, _text, keep_valid
 from .models import Expert, Expertise
 
 OBJECT_TYPE = "personnel.expert"
@@ -304,11 +305,10 @@ def write_template(target: tabular.Target, fmt: str | None = None) -> None:
 
 def export_experts_response(queryset, fmt: str) -> FileResponse:
     """A download of `queryset` (the caller scoped and filtered it) as csv or xlsx."""
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return _file_response(
-        lambda f: export_experts(f, queryset=queryset, fmt=fmt), f"专家库-{stamp}.{fmt}", fmt
+    return file_download(
+        lambda f: export_experts(f, queryset=queryset, fmt=fmt), stamped("专家库", fmt)
     )
 
 
 def template_response(fmt: str) -> FileResponse:
-    return _file_response(lambda f: write_template(f, fmt), f"专家导入模板.{fmt}", fmt)
+    return file_download(lambda f: write_template(f, fmt), f"专家导入模板.{fmt}")

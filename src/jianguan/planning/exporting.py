@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import tempfile
-
 from django.http import FileResponse
 from django.utils import timezone
 
 from jianguan.core import tabular
+from jianguan.core.downloads import stamped, table_download
 from jianguan.core.tabular import Column
 
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 QUARTERS = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "第四季度"}
 
 
@@ -84,10 +79,4 @@ def task_records(qs):
 
 
 def response(columns, records, fmt: str, label: str) -> FileResponse:
-    tmp = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes (and so deletes) it
-    tabular.write_table(tmp, columns, records, fmt)
-    tmp.seek(0)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return FileResponse(
-        tmp, as_attachment=True, filename=f"{label}-{stamp}.{fmt}", content_type=CONTENT_TYPES[fmt]
-    )
+    return table_download(columns, records, fmt, stamped(label, fmt))

@@ -11,22 +11,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import tempfile
 from collections.abc import Callable, Iterable
 from typing import IO, Any
 
 from django.http import FileResponse
 from django.utils import timezone
 
+from jianguan.core.downloads import file_download, stamped
 from jianguan.core.tabular import Column, write_table
 
 from .models import PublicResult
 
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "json": "application/json; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 CHUNK = 2000
 INTERCHANGE_FORMAT = "jianguan-public-results"
 INTERCHANGE_VERSION = 1
@@ -164,10 +159,4 @@ def _write_json(target: IO[bytes], rows: Iterable[PublicResult], fields: Fields,
 
 
 def download(title: str, fmt: str, write: Callable[[IO[bytes]], int]) -> FileResponse:
-    tmp = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes (deletes) it
-    write(tmp)
-    tmp.seek(0)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return FileResponse(
-        tmp, as_attachment=True, filename=f"{title}-{stamp}.{fmt}", content_type=CONTENT_TYPES[fmt]
-    )
+    return file_download(write, stamped(title, fmt))

@@ -7,12 +7,10 @@ jurisdiction answers 404, never 403.
 
 from __future__ import annotations
 
-import tempfile
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from jianguan.core import audit
+from jianguan.core.downloads import file_download, stamped
 from jianguan.core.forms import ImportForm, add_service_errors
 from jianguan.core.models import AuditEvent
 from jianguan.core.scoping import allowed, user_district
@@ -124,22 +123,11 @@ def entity_export(request, fmt: str):
             % {"n": f"{EXPORT_SYNC_LIMIT[fmt]:,}"},
         )
         return redirect("core:job_detail", pk=job.pk)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return _export_response(qs, fmt, f"检查对象名录-{stamp}.{fmt}")
-
-
-def _export_response(qs, fmt: str, filename: str) -> FileResponse:
-    """Write the rows in the import layout (so the file imports back unchanged) to an anonymous
-    temp file, then stream that file. Text that a spreadsheet would run as a formula is
-    neutralised by core.tabular. Risk classes are internal and not part of the layout."""
-    tmp = tempfile.TemporaryFile(suffix=f".{fmt}")  # noqa: SIM115 - FileResponse closes (deletes) it
-    importing.export_entities(tmp, queryset=qs, fmt=fmt)
-    tmp.seek(0)
-    content_type = {
-        "csv": "text/csv; charset=utf-8",
-        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    }[fmt]
-    return FileResponse(tmp, as_attachment=True, filename=filename, content_type=content_type)
+    # The import layout, so the file imports back unchanged; formulas are neutralised by
+    # core.tabular. Risk classes are internal and not part of the layout.
+    return file_download(
+        lambda f: importing.export_entities(f, queryset=qs, fmt=fmt), stamped("检查对象名录", fmt)
+    )
 
 
 # --- one entity -------------------------------------------------------------------------------
@@ -318,7 +306,4 @@ def import_template(request, fmt: str = "xlsx"):
         raise Http404
     if fmt not in ("xlsx", "csv"):
         raise Http404
-    tmp = tempfile.TemporaryFile(suffix=f".{fmt}")  # noqa: SIM115 - FileResponse closes it
-    importing.write_template(tmp, fmt)
-    tmp.seek(0)
-    return FileResponse(tmp, as_attachment=True, filename=f"检查对象导入模板.{fmt}")
+    return file_download(lambda f: importing.write_template(f, fmt), f"检查对象导入模板.{fmt}")

@@ -13,18 +13,18 @@ import tempfile
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jianguan.core import audit
+from jianguan.core.downloads import stamped, table_download
 from jianguan.core.models import AuditEvent, Job
 from jianguan.core.scoping import ADD, CHANGE, VIEW, allowed, user_district
-from jianguan.core.tabular import write_table
 from jianguan.core.views import form_page, paginate
-from jianguan.credit.exporting import CONTENT_TYPES, export_response
+from jianguan.credit.exporting import export_response
 from jianguan.registry.forms import districts_for
 from jianguan.registry.models import DOMAINS, Entity
 from jianguan.registry.selectors import entity_from_query
@@ -630,13 +630,7 @@ def _records_export(request, fmt, qs, columns, records, title, object_type):
         note=f"导出 {fmt}：{qs.count()} 条；筛选条件：{request.GET.urlencode() or '无'}",
         district=user_district(request.user),
     )
-    tmp = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes (deletes) it
-    write_table(tmp, columns, records(qs), fmt)
-    tmp.seek(0)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return FileResponse(
-        tmp, as_attachment=True, filename=f"{title}-{stamp}.{fmt}", content_type=CONTENT_TYPES[fmt]
-    )
+    return table_download(columns, records(qs), fmt, stamped(title, fmt))
 
 
 @login_required

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import tempfile
 import zipfile
 
 from django.http import FileResponse
 from django.utils import timezone
 
 from jianguan.core import tabular
+from jianguan.core.downloads import file_download
 from jianguan.core.tabular import Column
 
 from . import protocol as P
 from . import selectors, services
 from .models import Draw
-
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 def _when(value) -> str:
@@ -97,17 +92,6 @@ def result_records(draw: Draw, qs):
         ]
 
 
-def table_response(columns, records, fmt: str, filename: str) -> FileResponse:
-    tmp = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes (and so deletes) it
-    tabular.write_table(tmp, columns, records, fmt)
-    tmp.seek(0)
-    return FileResponse(tmp, as_attachment=True, filename=filename, content_type=CONTENT_TYPES[fmt])
-
-
-def stamp() -> str:
-    return timezone.localtime().strftime("%Y%m%d-%H%M")
-
-
 PROOF_FILES = [f for f, _c in P.ROSTER_FILES.values()] + [P.RESULT_FILE, P.PROOF_FILE]
 
 
@@ -118,14 +102,10 @@ def proof_folder(draw: Draw) -> str:
 def proof_zip(draw: Draw) -> FileResponse:
     """The draw's six files in one zip, under a folder draw-<id>/ (verify that folder)."""
     folder = services.draw_dir(draw)
-    tmp = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes (and so deletes) it
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
-        for name in PROOF_FILES:
-            z.write(folder / name, f"{proof_folder(draw)}/{name}")
-    tmp.seek(0)
-    return FileResponse(
-        tmp,
-        as_attachment=True,
-        filename=f"抽取证明-{proof_folder(draw)}.zip",
-        content_type="application/zip",
-    )
+
+    def write(target) -> None:
+        with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as z:
+            for name in PROOF_FILES:
+                z.write(folder / name, f"{proof_folder(draw)}/{name}")
+
+    return file_download(write, f"抽取证明-{proof_folder(draw)}.zip")

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jianguan.core import audit
+from jianguan.core.downloads import stamped, table_download
 from jianguan.core.models import AuditEvent
 from jianguan.core.scoping import CHANGE, VIEW
 from jianguan.core.views import export_format, paginate, query_without
@@ -115,11 +116,8 @@ def draw_list(request):
 def draw_export(request):
     fmt = export_format(request)
     qs = selectors.draw_list(request.user, request.GET)
-    return exporting.table_response(
-        exporting.DRAW_COLUMNS,
-        exporting.draw_records(qs),
-        fmt,
-        f"抽取记录-{exporting.stamp()}.{fmt}",
+    return table_download(
+        exporting.DRAW_COLUMNS, exporting.draw_records(qs), fmt, stamped("抽取记录", fmt)
     )
 
 
@@ -175,11 +173,11 @@ def draw_results_export(request, pk: int):
         raise Http404("抽取尚未完成")
     _audit_download(request.user, draw, f"抽取结果（{fmt}）")
     qs = selectors.draw_visits(draw, request.GET)
-    return exporting.table_response(
+    return table_download(
         exporting.RESULT_COLUMNS,
         exporting.result_records(draw, qs),
         fmt,
-        f"抽取结果-{draw.task.title}-第{draw.number}次-{exporting.stamp()}.{fmt}",
+        stamped(f"抽取结果-{draw.task.title}-第{draw.number}次", fmt),
     )
 
 
