@@ -13,6 +13,7 @@ import struct
 import zlib
 
 import pytest
+from playwright.sync_api import expect
 
 from jianguan.catalog.models import METHODS
 from jianguan.inspections.models import Evidence, Inspection, Result
@@ -119,7 +120,7 @@ def test_inspector_records_on_a_phone_and_a_second_member_confirms(
     page.select_option(f"#id_{prefix}code", "0201")
     page.fill(f"#id_{prefix}findings", "未按规定公示2025年度报告")
     page.select_option(f"#id_{prefix}measure", "rectify")
-    assert page.locator(f"#id_{prefix}rectify_by").is_visible()  # shown for 责令限期改正
+    expect(page.locator(f"#id_{prefix}rectify_by")).to_be_visible()  # shown for 责令限期改正
     due = dt.date.today() + dt.timedelta(days=15)
     page.fill(f"#id_{prefix}rectify_by", due.isoformat())
     page.click("#submit-button")
@@ -131,6 +132,7 @@ def test_inspector_records_on_a_phone_and_a_second_member_confirms(
     assert page.locator("#confirm-button").count() == 0  # the recorder cannot confirm
 
     page.get_by_role("button", name="退出").click()
+    page.wait_for_url("**/login/")
     log_in(page, "jc1", PASSWORD)
     page.goto(f"/inspections/visits/{visit.pk}/")
     page.click("#confirm-button")
@@ -141,6 +143,7 @@ def test_inspector_records_on_a_phone_and_a_second_member_confirms(
 
     # The task's only visit is confirmed: its publication is open. The supervisor publishes.
     page.get_by_role("button", name="退出").click()
+    page.wait_for_url("**/login/")
     log_in(page, "qu", PASSWORD)
     page.goto("/publication/")
     page.locator("table tbody tr", has_text="黄浦区企业公示信息抽查").get_by_role(
