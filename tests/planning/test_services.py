@@ -316,9 +316,19 @@ def test_plan_return_needs_a_reason_and_goes_back_to_draft(admin_a, city_admin):
         services.plan_approve(user=city_admin, plan=plan)  # a draft is not approved
 
 
-def test_city_plan_is_approved_by_a_city_admin(city_admin, make_user):
+def test_city_plan_is_approved_by_another_city_admin(city_admin, make_user):
+    """Four eyes: the city's own plan (the system knows no provincial level) is approved by a
+    city administrator other than the one who filed it; who filed is kept with the plan."""
     plan = services.task_save(city_admin, definition(unit="310000")).plan
     plan = services.plan_file(user=city_admin, plan=plan)
+    assert plan.filed_by == city_admin
+    assert not services.can_approve(city_admin, plan)
+    with pytest.raises(PermissionDenied, match="报备人以外"):
+        services.plan_approve(user=city_admin, plan=plan)
+    with pytest.raises(PermissionDenied):
+        services.plan_return(user=city_admin, plan=plan, reason="自行退回")
+    plan.refresh_from_db()
+    assert plan.status == Plan.Status.FILED
     other = make_user("city_admin", "310000")
     assert services.plan_approve(user=other, plan=plan).status == Plan.Status.APPROVED
 

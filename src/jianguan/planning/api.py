@@ -114,6 +114,7 @@ class PlanOut(Schema):
     note: str = Field(description="说明")
     task_count: int = Field(description="任务数")
     filed_at: dt.datetime | None = Field(description="报备时间")
+    filed_by: str | None = Field(description="报备人")
     approved_at: dt.datetime | None = Field(description="批准时间")
     approved_by: str | None = Field(description="批准人")
     created_at: dt.datetime = Field(description="创建时间")
@@ -194,6 +195,7 @@ def _plan_out(p: Plan) -> dict[str, Any]:
         "note": p.note,
         "task_count": p.task_count,
         "filed_at": p.filed_at,
+        "filed_by": str(p.filed_by) if p.filed_by_id else None,
         "approved_at": p.approved_at,
         "approved_by": str(p.approved_by) if p.approved_by_id else None,
         "created_at": p.created_at,

@@ -36,6 +36,14 @@ class Plan(models.Model):
     )
     note = models.TextField(_("说明"), blank=True)
     filed_at = models.DateTimeField(_("报备时间"), null=True, blank=True)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("报备人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     approved_at = models.DateTimeField(_("批准时间"), null=True, blank=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -24,7 +24,7 @@ def plan_list(
     params = params or {}
     qs = (
         Plan.objects.restrict(user, action)
-        .select_related("unit", "district", "approved_by")
+        .select_related("unit", "district", "filed_by", "approved_by")
         .annotate(task_count=Count("tasks"))
     )
     if q := (params.get("q") or "").strip():

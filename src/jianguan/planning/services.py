@@ -41,6 +41,7 @@ PLAN_FIELDS = [
     "status",
     "note",
     "filed_at",
+    "filed_by",
     "approved_at",
     "approved_by",
 ]
@@ -190,12 +191,13 @@ def can_file(user, plan: Plan) -> bool:
 
 def can_approve(user, plan: Plan) -> bool:
     """Approval is by the level above. A district plan goes to the city bureau; the city's own
-    plan is approved by a city administrator too, as the system knows no provincial level."""
+    plan is approved by a city administrator too, as the system knows no provincial level, but
+    never by the one who filed it (four eyes)."""
     if plan.status != Plan.Status.FILED:
         return False
     if user is None or user.is_superuser:
         return True
-    return user.scope_level == "city" and user.can(CHANGE)
+    return user.scope_level == "city" and user.can(CHANGE) and plan.filed_by_id != user.pk
 
 
 @transaction.atomic
@@ -211,7 +213,8 @@ def plan_file(*, user, plan: Plan) -> Plan:
     before = snapshot(plan, PLAN_FIELDS)
     plan.status = Plan.Status.FILED
     plan.filed_at = timezone.now()
-    plan.save(update_fields=["status", "filed_at"])
+    plan.filed_by = user
+    plan.save(update_fields=["status", "filed_at", "filed_by"])
     audit.record(
         user, "update", plan, changes=audit.diff(before, snapshot(plan, PLAN_FIELDS)), note="报备"
     )
@@ -225,6 +228,8 @@ def plan_approve(*, user, plan: Plan) -> Plan:
     if plan.status != Plan.Status.FILED:
         raise ValidationError(_("只有已报备的计划可以批准"))
     if not can_approve(user, plan):
+        if user is not None and user.scope_level == "city" and plan.filed_by_id == user.pk:
+            raise PermissionDenied(_("计划须由报备人以外的市局管理员批准"))
         raise PermissionDenied(_("计划由上级（市局）批准"))
     before = snapshot(plan, PLAN_FIELDS)
     plan.status = Plan.Status.APPROVED
@@ -251,7 +256,8 @@ def plan_return(*, user, plan: Plan, reason: str) -> Plan:
     before = snapshot(plan, PLAN_FIELDS)
     plan.status = Plan.Status.DRAFT
     plan.filed_at = None
-    plan.save(update_fields=["status", "filed_at"])
+    plan.filed_by = None
+    plan.save(update_fields=["status", "filed_at", "filed_by"])
     audit.record(
         user,
         "update",
