@@ -316,6 +316,31 @@ def test_plan_return_needs_a_reason_and_goes_back_to_draft(admin_a, city_admin):
         services.plan_approve(user=city_admin, plan=plan)  # a draft is not approved
 
 
+def test_a_plan_under_review_is_frozen_and_an_approved_one_records_its_changes(admin_a, city_admin):
+    """DOMAIN.md: the plan is filed with the level above. While the city reviews it (filed),
+    no task of the plan is added or changed; after approval a new task is a plan change
+    (计划调整), recorded on the plan's own history."""
+    first = services.task_save(admin_a, definition())
+    plan = services.plan_file(user=admin_a, plan=first.plan)
+    with pytest.raises(DefinitionError, match="等待市局批准"):
+        services.task_save(admin_a, definition(title="报备后新增的任务"))
+    with pytest.raises(DefinitionError, match="等待市局批准"):
+        services.task_save(admin_a, definition(title="报备后修改的标题"), task=first)
+    assert list(plan.tasks.values_list("title", flat=True)) == [first.title]
+
+    services.plan_approve(user=city_admin, plan=plan)
+    added = services.task_save(admin_a, definition(title="批准后增加的专项抽查"))
+    assert added.plan == plan
+    assert AuditEvent.objects.filter(
+        object_type="planning.plan", object_id=str(plan.pk), note__contains="计划调整"
+    ).exists()
+    services.task_save(admin_a, definition(title="修改草稿任务标题"), task=added)
+    assert (
+        AuditEvent.objects.filter(object_type="planning.plan", note__contains="计划调整").count()
+        == 1  # editing a task already in the plan is not another adjustment
+    )
+
+
 def test_city_plan_is_approved_by_another_city_admin(city_admin, make_user):
     """Four eyes: the city's own plan (the system knows no provincial level) is approved by a
     city administrator other than the one who filed it; who filed is kept with the plan."""

@@ -63,6 +63,10 @@ TASK_FIELDS = [
 MIRRORED = {"title", "unit", "batch", "quarter", "items", "check_date", "window"}
 PLAN_UNIT_KINDS = (Unit.Kind.CITY, Unit.Kind.DISTRICT)
 FROZEN_MESSAGE = "已冻结名单或已抽取的任务不能修改"
+PLAN_UNDER_REVIEW = (
+    "「{plan}」已报备、等待市局批准，其中的任务暂不能增加或修改；"
+    "批准后可增加（计划调整），或由市局退回后修改"
+)
 
 # The keys a definition may carry (planning.rules): a misspelt key is an error, not ignored.
 DEFINITION_KEYS = {
@@ -331,6 +335,10 @@ def task_save(user, definition: dict, task: Task | None = None) -> Task:
 
     before = _task_snapshot(task) if task is not None else {}
     plan = _plan_for(user, unit, normalized["year"])
+    if plan.status == Plan.Status.FILED:
+        # The city reviews what was filed: nothing in it changes until it is approved or returned.
+        raise DefinitionError({"": [PLAN_UNDER_REVIEW.format(plan=plan.title)]})
+    adjusts = plan.status == Plan.Status.APPROVED and (task is None or task.plan_id != plan.pk)
     task = task or Task(created_by=user if getattr(user, "pk", None) else None)
     task.plan = plan
     task.unit = unit
@@ -353,6 +361,8 @@ def task_save(user, definition: dict, task: Task | None = None) -> Task:
     task.refresh_from_db()
     if changes := audit.diff(before, _task_snapshot(task)):
         audit.record(user, "update" if before else "create", task, changes=changes)
+    if adjusts:  # a task added to an approved plan is a plan change, on the plan's record
+        audit.record(user, "update", plan, note=f"计划调整：批准后增加任务「{task.title}」")
     return task
 
 
