@@ -335,6 +335,21 @@ def test_plan_pages_and_workflow(login, admin_a, city_admin):
     assert plan.status == Plan.Status.APPROVED and plan.approved_by == city_admin
 
 
+def test_tasks_of_a_filed_plan_offer_no_edit(login, admin_a):
+    """While the city reviews the filed plan its tasks are frozen: no 修改, the reason shown,
+    and the edit page sends the user back with it."""
+    task = services.task_save(admin_a, definition())
+    services.plan_file(user=admin_a, plan=task.plan)
+    client = login(admin_a)
+    url = reverse("planning:task_detail", args=[task.pk])
+    html = client.get(url).content.decode()
+    assert reverse("planning:task_edit", args=[task.pk]) not in html
+    assert "等待市局批准，任务暂不能修改" in html
+    response = client.get(reverse("planning:task_edit", args=[task.pk]), follow=True)
+    assert response.redirect_chain[-1][0] == url
+    assert "等待市局批准" in response.content.decode()
+
+
 def test_new_task_from_a_plan_page_starts_with_its_unit_and_year(login, admin_a, admin_b):
     plan = services.task_save(admin_a, definition()).plan
     url = reverse("planning:task_create") + f"?plan={plan.pk}"

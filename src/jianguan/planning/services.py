@@ -292,6 +292,7 @@ def task_cap(task: Task) -> str | None:
 def can_edit(user, task: Task) -> bool:
     return (
         task.status == Task.Status.DRAFT
+        and task.plan.status != Plan.Status.FILED
         and Task.objects.restrict(user, CHANGE).filter(pk=task.pk).exists()
     )
 

@@ -408,6 +408,9 @@ def task_edit(request, pk: int):
     if task.status != Task.Status.DRAFT:
         messages.error(request, services.FROZEN_MESSAGE)
         return redirect(detail_url)
+    if task.plan.status == Plan.Status.FILED:
+        messages.error(request, services.PLAN_UNDER_REVIEW.format(plan=task.plan.title))
+        return redirect(detail_url)
     title = task.title
     form = TaskForm(
         request.POST or None,
