@@ -326,6 +326,8 @@ def test_a_plan_under_review_is_frozen_and_an_approved_one_records_its_changes(a
         services.task_save(admin_a, definition(title="报备后新增的任务"))
     with pytest.raises(DefinitionError, match="等待市局批准"):
         services.task_save(admin_a, definition(title="报备后修改的标题"), task=first)
+    with pytest.raises(DefinitionError, match="等待市局批准"):  # nor moved out to another year
+        services.task_save(admin_a, definition(check_date="2027-05-20"), task=first)
     assert list(plan.tasks.values_list("title", flat=True)) == [first.title]
 
     services.plan_approve(user=city_admin, plan=plan)

@@ -336,9 +336,11 @@ def task_save(user, definition: dict, task: Task | None = None) -> Task:
 
     before = _task_snapshot(task) if task is not None else {}
     plan = _plan_for(user, unit, normalized["year"])
-    if plan.status == Plan.Status.FILED:
-        # The city reviews what was filed: nothing in it changes until it is approved or returned.
-        raise DefinitionError({"": [PLAN_UNDER_REVIEW.format(plan=plan.title)]})
+    # The city reviews what was filed: nothing in it changes (nor leaves it) until it is
+    # approved or returned.
+    for touched in (plan, task.plan if task is not None else None):
+        if touched is not None and touched.status == Plan.Status.FILED:
+            raise DefinitionError({"": [PLAN_UNDER_REVIEW.format(plan=touched.title)]})
     adjusts = plan.status == Plan.Status.APPROVED and (task is None or task.plan_id != plan.pk)
     task = task or Task(created_by=user if getattr(user, "pk", None) else None)
     task.plan = plan
