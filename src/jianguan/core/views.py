@@ -20,6 +20,7 @@ from django.utils import timezone
 from . import audit
 from .forms import add_service_errors
 from .models import AuditEvent, Job
+from .scoping import user_district
 
 PAGE_SIZE = 50
 
@@ -58,6 +59,30 @@ def query_without(request, *keys: str) -> str:
     for key in ("page", "format", *keys):
         params.pop(key, None)
     return params.urlencode()
+
+
+def record_export(
+    request,
+    *,
+    title: str,
+    object_type: str,
+    fmt: str,
+    count: int,
+    filters: str | None = None,
+    unit: str = "条",
+) -> None:
+    """Data leaving the system is on record (数据导出留痕): who, what, how many, which filters
+    (by default the list's query without paging and format)."""
+    if filters is None:
+        filters = query_without(request)
+    audit.record(
+        request.user,
+        AuditEvent.Action.OTHER,
+        object_type=object_type,
+        object_repr=title,
+        note=f"导出 {fmt}：{count} {unit}；筛选条件：{filters or '无'}",
+        district=user_district(request.user),
+    )
 
 
 def form_page(request, form, save, *, title, breadcrumbs, cancel_url, intro="", subject=None):

@@ -16,9 +16,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jianguan.core import audit
-from jianguan.core.models import AuditEvent
-from jianguan.core.scoping import ADD, CHANGE, allowed, user_district
-from jianguan.core.views import form_page, paginate
+from jianguan.core.scoping import ADD, CHANGE, allowed
+from jianguan.core.views import form_page, paginate, record_export
 from jianguan.registry.forms import districts_for
 from jianguan.registry.models import Entity
 from jianguan.registry.selectors import entity_from_query
@@ -84,16 +83,11 @@ def _list_context(request, filters) -> dict:
 
 
 def _export(request, qs, fmt: str, spec, title: str, object_type: str, clocked=False):
-    """Data leaving the system is on record: who, how many, which filters (数据导出留痕)."""
     if fmt not in FORMATS:
         raise Http404
-    audit.record(
-        request.user,
-        AuditEvent.Action.OTHER,
-        object_type=object_type,
-        object_repr=title,
-        note=f"导出 {fmt}：{qs.count()} 条；筛选条件：{request.GET.urlencode() or '无'}",
-        district=user_district(request.user),
+    filters = request.GET.urlencode()
+    record_export(
+        request, title=title, object_type=object_type, fmt=fmt, count=qs.count(), filters=filters
     )
     return exporting.export_response(qs, spec, fmt, title, clocked)
 

@@ -18,9 +18,8 @@ from django.views.decorators.http import require_http_methods
 
 from jianguan.core import audit
 from jianguan.core.forms import ImportForm, add_service_errors
-from jianguan.core.models import AuditEvent
-from jianguan.core.scoping import allowed, user_district
-from jianguan.core.views import export_format, paginate, query_without
+from jianguan.core.scoping import allowed
+from jianguan.core.views import export_format, paginate, query_without, record_export
 from jianguan.org.models import Unit
 
 from . import importing, importing_experts, selectors, services, tasks
@@ -221,15 +220,8 @@ def _export(request, qs, object_type: str, label: str, respond):
     """Export `qs` (already scoped) as the requested format, on record: personal data leaving
     the system is audited with who, how many and which filters (数据导出留痕)."""
     fmt = export_format(request)
-    user = request.user
-    audit.record(
-        user,
-        AuditEvent.Action.OTHER,
-        object_type=object_type,
-        object_repr=label,
-        note=f"导出 {fmt}：{qs.count()} 人；筛选条件：{query_without(request) or '无'}",
-        district=user_district(user),
-    )
+    count = qs.count()
+    record_export(request, title=label, object_type=object_type, fmt=fmt, count=count, unit="人")
     return respond(qs, fmt)
 
 

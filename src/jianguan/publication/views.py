@@ -18,9 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from jianguan.core import audit
 from jianguan.core.forms import add_service_errors
-from jianguan.core.models import AuditEvent
-from jianguan.core.scoping import user_district
-from jianguan.core.views import export_format, paginate, query_without
+from jianguan.core.views import export_format, paginate, query_without, record_export
 from jianguan.registry.forms import districts_for
 
 from . import exporting, selectors, services
@@ -40,16 +38,8 @@ def _list_crumb():
 
 
 def _log_export(request, title: str, object_type: str, count: int) -> None:
-    """Data leaving the system is on record: who, how many, which filters (数据导出留痕)."""
-    audit.record(
-        request.user,
-        AuditEvent.Action.OTHER,
-        object_type=object_type,
-        object_repr=title,
-        note=f"导出 {request.GET.get('format', '')}：{count} 条；筛选条件："
-        f"{query_without(request) or '无'}",
-        district=user_district(request.user),
-    )
+    fmt = request.GET.get("format", "")
+    record_export(request, title=title, object_type=object_type, fmt=fmt, count=count)
 
 
 # --- dashboard -----------------------------------------------------------------------------------

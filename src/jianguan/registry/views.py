@@ -20,9 +20,8 @@ from django.views.decorators.http import require_http_methods
 from jianguan.core import audit
 from jianguan.core.downloads import file_download, stamped
 from jianguan.core.forms import ImportForm, add_service_errors
-from jianguan.core.models import AuditEvent
-from jianguan.core.scoping import allowed, user_district
-from jianguan.core.views import paginate
+from jianguan.core.scoping import allowed
+from jianguan.core.views import paginate, record_export
 from jianguan.personnel.models import ConflictDeclaration
 
 from . import importing, selectors, services, tasks
@@ -104,14 +103,14 @@ def entity_export(request, fmt: str):
         raise Http404
     qs = selectors.entity_list(request.user, request.GET)
     total = qs.count()
-    audit.record(
-        request.user,
-        AuditEvent.Action.OTHER,
+    record_export(
+        request,
+        title="检查对象名录",
         object_type="registry.entity",
-        object_id="",
-        object_repr="检查对象名录",
-        note=f"导出 {fmt}：{total} 行；筛选条件：{_filter_query(request.GET) or '无'}",
-        district=user_district(request.user),
+        fmt=fmt,
+        count=total,
+        filters=_filter_query(request.GET),
+        unit="行",
     )
     if total > EXPORT_SYNC_LIMIT[fmt]:
         # Large exports do not run inside the request: a background job writes the file.

@@ -21,9 +21,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from jianguan.core import audit
 from jianguan.core.downloads import stamped, table_download
-from jianguan.core.models import AuditEvent, Job
-from jianguan.core.scoping import ADD, CHANGE, VIEW, allowed, user_district
-from jianguan.core.views import form_page, paginate
+from jianguan.core.models import Job
+from jianguan.core.scoping import ADD, CHANGE, VIEW, allowed
+from jianguan.core.views import form_page, paginate, record_export
 from jianguan.credit.exporting import export_response
 from jianguan.registry.forms import districts_for
 from jianguan.registry.models import DOMAINS, Entity
@@ -90,18 +90,17 @@ def _list_context(request, filters) -> dict:
 
 
 def _export(request, qs, fmt: str, spec, title: str, object_type: str):
-    """Data leaving the system is on record (数据导出留痕)."""
     if fmt not in FORMATS:
         raise Http404
-    audit.record(
-        request.user,
-        AuditEvent.Action.OTHER,
-        object_type=object_type,
-        object_repr=title,
-        note=f"导出 {fmt}：{qs.count()} 条；筛选条件：{request.GET.urlencode() or '无'}",
-        district=user_district(request.user),
-    )
+    _record_export(request, qs, fmt, title, object_type)
     return export_response(qs, spec, fmt, title)
+
+
+def _record_export(request, qs, fmt: str, title: str, object_type: str) -> None:
+    filters = request.GET.urlencode()
+    record_export(
+        request, title=title, object_type=object_type, fmt=fmt, count=qs.count(), filters=filters
+    )
 
 
 def _staff(request) -> None:
@@ -622,14 +621,7 @@ def _records_export(request, fmt, qs, columns, records, title, object_type):
     """Rows in the import's own columns: an exported file imports back (import template)."""
     if fmt not in FORMATS:
         raise Http404
-    audit.record(
-        request.user,
-        AuditEvent.Action.OTHER,
-        object_type=object_type,
-        object_repr=title,
-        note=f"导出 {fmt}：{qs.count()} 条；筛选条件：{request.GET.urlencode() or '无'}",
-        district=user_district(request.user),
-    )
+    _record_export(request, qs, fmt, title, object_type)
     return table_download(columns, records(qs), fmt, stamped(title, fmt))
 
 
