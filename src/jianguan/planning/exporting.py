@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from django.http import FileResponse
 from django.utils import timezone
 
 from jianguan.core import tabular
-from jianguan.core.downloads import stamped, table_download
 from jianguan.core.tabular import Column
 
 QUARTERS = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "第四季度"}
@@ -76,7 +74,3 @@ def task_records(qs):
             len({i.department_id for i in items}) > 1,
             t.get_status_display(),
         ]
-
-
-def response(columns, records, fmt: str, label: str) -> FileResponse:
-    return table_download(columns, records, fmt, stamped(label, fmt))

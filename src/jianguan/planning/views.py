@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from jianguan.catalog.models import CheckItem
 from jianguan.core import audit
+from jianguan.core.downloads import stamped, table_download
 from jianguan.core.forms import add_service_errors
 from jianguan.core.scoping import ADD, CHANGE, allowed
 from jianguan.core.views import export_format, paginate, query_without
@@ -87,8 +88,8 @@ def plan_list(request):
 def plan_export(request):
     fmt = export_format(request)
     qs = selectors.plan_list(request.user, request.GET)
-    return exporting.response(
-        exporting.PLAN_COLUMNS, exporting.plan_records(qs), fmt, "年度抽查计划"
+    return table_download(
+        exporting.PLAN_COLUMNS, exporting.plan_records(qs), fmt, stamped("年度抽查计划", fmt)
     )
 
 
@@ -272,7 +273,8 @@ def task_list(request):
 def task_export(request):
     fmt = export_format(request)
     qs = selectors.task_list(request.user, request.GET)
-    return exporting.response(exporting.TASK_COLUMNS, exporting.task_records(qs), fmt, "抽查任务")
+    records = exporting.task_records(qs)
+    return table_download(exporting.TASK_COLUMNS, records, fmt, stamped("抽查任务", fmt))
 
 
 def _get_task(user, pk: int, action: str = "view") -> Task:

@@ -14,10 +14,8 @@ import json
 from collections.abc import Callable, Iterable
 from typing import IO, Any
 
-from django.http import FileResponse
 from django.utils import timezone
 
-from jianguan.core.downloads import file_download, stamped
 from jianguan.core.tabular import Column, write_table
 
 from .models import PublicResult
@@ -153,10 +151,3 @@ def _write_json(target: IO[bytes], rows: Iterable[PublicResult], fields: Fields,
         count += 1
     target.write(f'\n], "count": {count}}}\n'.encode())
     return count
-
-
-# --- responses -----------------------------------------------------------------------------------
-
-
-def download(title: str, fmt: str, write: Callable[[IO[bytes]], int]) -> FileResponse:
-    return file_download(write, stamped(title, fmt))

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jianguan.core import audit
+from jianguan.core.downloads import file_download, stamped
 from jianguan.core.forms import add_service_errors
 from jianguan.core.views import export_format, paginate, query_without, record_export
 from jianguan.registry.forms import districts_for
@@ -73,7 +74,7 @@ def publication_export(request):
         rows = selectors.with_deadlines(qs.iterator(chunk_size=exporting.CHUNK))
         return exporting.staff_table(target, rows, exporting.PUBLICATION_COLUMNS, fmt)
 
-    return exporting.download("结果公示任务", fmt, write)
+    return file_download(write, stamped("结果公示任务", fmt))
 
 
 @login_required
@@ -213,10 +214,9 @@ def result_export(request):
     fmt = export_format(request)
     qs = selectors.result_list(request.user, request.GET)
     _log_export(request, "已公示结果", "publication.publicresult", qs.count())
-    return exporting.download(
-        "已公示结果",
-        fmt,
+    return file_download(
         lambda t: exporting.staff_table(t, exporting._chunked(qs), exporting.RESULT_COLUMNS, fmt),
+        stamped("已公示结果", fmt),
     )
 
 
@@ -232,8 +232,8 @@ def result_interchange(request):
     qs = select(selectors.result_list(request.user, request.GET))
     title = "撤回记录交换文件" if withdrawals else "公示结果交换文件"
     _log_export(request, title, "publication.publicresult", qs.count())
-    return exporting.download(
-        title, fmt, lambda t: exporting.write_interchange(t, qs, fmt, withdrawals)
+    return file_download(
+        lambda t: exporting.write_interchange(t, qs, fmt, withdrawals), stamped(title, fmt)
     )
 
 
