@@ -13,6 +13,9 @@ from django.utils import timezone
 
 from .tabular import Column, write_table
 
+# A table described by its columns: (header, getter of the cell from a row object).
+Spec = Sequence[tuple[str, Callable[[Any], Any]]]
+
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "json": "application/json; charset=utf-8",
@@ -40,3 +43,11 @@ def table_download(
 ) -> FileResponse:
     """A csv/xlsx table through core.tabular (formula neutralisation, UTF-8 with BOM)."""
     return file_download(lambda f: write_table(f, columns, records, fmt), filename)
+
+
+def spec_download(rows: Iterable[Any], spec: Spec, fmt: str, title: str) -> FileResponse:
+    """A table of `rows` (objects) in the columns of `spec`, named after `title` and the time."""
+    columns = [Column(header, header) for header, _get in spec]
+    getters = [get for _header, get in spec]
+    records = ([get(row) for get in getters] for row in rows)
+    return table_download(columns, records, fmt, stamped(title, fmt))

@@ -7,8 +7,7 @@ from typing import Any
 
 from django.http import FileResponse
 
-from jianguan.core.downloads import stamped, table_download
-from jianguan.core.tabular import Column
+from jianguan.core.downloads import spec_download
 
 from .selectors import with_clocks
 
@@ -68,15 +67,12 @@ COMMITMENT_COLUMNS: list[tuple[str, Callable[[Any], Any]]] = [
 ]
 
 
-def _records(qs, getters, clocked: bool):
+def _rows(qs, clocked: bool):
     """Rows in chunks, with the clocks set when the columns show them."""
     for start in range(0, qs.count(), CHUNK):
         rows = list(qs[start : start + CHUNK])
-        for row in with_clocks(rows) if clocked else rows:
-            yield [get(row) for get in getters]
+        yield from with_clocks(rows) if clocked else rows
 
 
 def export_response(qs, spec, fmt: str, title: str, clocked: bool = False) -> FileResponse:
-    columns = [Column(header, header) for header, _get in spec]
-    records = _records(qs, [g for _h, g in spec], clocked)
-    return table_download(columns, records, fmt, stamped(title, fmt))
+    return spec_download(_rows(qs, clocked), spec, fmt, title)

@@ -16,6 +16,7 @@ from typing import IO, Any
 
 from django.utils import timezone
 
+from jianguan.core.downloads import Spec
 from jianguan.core.tabular import Column, write_table
 
 from .models import PublicResult
@@ -35,8 +36,6 @@ def _yes(value: bool) -> str:
 
 
 # --- staff lists ---------------------------------------------------------------------------------
-
-Spec = list[tuple[str, Callable[[Any], Any]]]
 
 PUBLICATION_COLUMNS: Spec = [
     ("抽查任务", lambda p: p.task.title),
@@ -78,11 +77,6 @@ def _chunked(qs) -> Iterable[Any]:
             return
         yield from rows
         last = rows[-1].pk
-
-
-def staff_table(target: IO[bytes], rows: Iterable[Any], spec: Spec, fmt: str) -> int:
-    columns = [Column(header, header) for header, _get in spec]
-    return write_table(target, columns, ([get(r) for _h, get in spec] for r in rows), fmt)
 
 
 # --- interchange ---------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jianguan.core import audit
-from jianguan.core.downloads import file_download, stamped
+from jianguan.core.downloads import file_download, spec_download, stamped
 from jianguan.core.forms import add_service_errors
 from jianguan.core.views import export_format, paginate, query_without, record_export
 from jianguan.registry.forms import districts_for
@@ -70,11 +70,8 @@ def publication_export(request):
     qs = selectors.publication_list(request.user, request.GET)
     _log_export(request, "结果公示任务", "publication.publication", qs.count())
 
-    def write(target):
-        rows = selectors.with_deadlines(qs.iterator(chunk_size=exporting.CHUNK))
-        return exporting.staff_table(target, rows, exporting.PUBLICATION_COLUMNS, fmt)
-
-    return file_download(write, stamped("结果公示任务", fmt))
+    rows = selectors.with_deadlines(qs.iterator(chunk_size=exporting.CHUNK))
+    return spec_download(rows, exporting.PUBLICATION_COLUMNS, fmt, "结果公示任务")
 
 
 @login_required
@@ -214,10 +211,7 @@ def result_export(request):
     fmt = export_format(request)
     qs = selectors.result_list(request.user, request.GET)
     _log_export(request, "已公示结果", "publication.publicresult", qs.count())
-    return file_download(
-        lambda t: exporting.staff_table(t, exporting._chunked(qs), exporting.RESULT_COLUMNS, fmt),
-        stamped("已公示结果", fmt),
-    )
+    return spec_download(exporting._chunked(qs), exporting.RESULT_COLUMNS, fmt, "已公示结果")
 
 
 @login_required
