@@ -20,11 +20,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jianguan.core import audit
-from jianguan.core.downloads import stamped, table_download
+from jianguan.core.downloads import spec_download, stamped, table_download
 from jianguan.core.models import Job
 from jianguan.core.scoping import ADD, CHANGE, VIEW, allowed
 from jianguan.core.views import form_page, paginate, record_export
-from jianguan.credit.exporting import export_response
 from jianguan.registry.forms import districts_for
 from jianguan.registry.models import DOMAINS, Entity
 from jianguan.registry.selectors import entity_from_query
@@ -93,7 +92,7 @@ def _export(request, qs, fmt: str, spec, title: str, object_type: str):
     if fmt not in FORMATS:
         raise Http404
     _record_export(request, qs, fmt, title, object_type)
-    return export_response(qs, spec, fmt, title)
+    return spec_download(qs.iterator(chunk_size=2000), spec, fmt, title)
 
 
 def _record_export(request, qs, fmt: str, title: str, object_type: str) -> None:
