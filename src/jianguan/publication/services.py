@@ -41,9 +41,9 @@ def confirmed_results(task: Task, draw: Draw | None = None):
     )
 
 
-def is_finished(task: Task) -> bool:
+def is_finished(task: Task, draw: Draw | None = None) -> bool:
     """Every visit of the task's draw in force carries a confirmed result for every item."""
-    draw = draw_in_force(task)
+    draw = draw or draw_in_force(task)
     if draw is None:
         return False
     visits = Visit.objects.filter(draw=draw).count()
@@ -64,10 +64,14 @@ def record_progress(tasks: Iterable[Task], on: dt.date, actor=None) -> list[Publ
     with its deadline of 20 working days (the day itself not counted)."""
     opened = []
     for task in tasks:
-        if Publication.objects.filter(task=task).exists() or not is_finished(task):
+        if Publication.objects.filter(task=task).exists():
+            continue
+        draw = draw_in_force(task)
+        if not is_finished(task, draw):
             continue
         # The task finished on the day of its last check, whatever the order of confirmations.
-        finished_on = confirmed_results(task).aggregate(last=Max("inspection__checked_on"))["last"]
+        last = confirmed_results(task, draw).aggregate(last=Max("inspection__checked_on"))
+        finished_on = last["last"]
         finished_on = max(on, finished_on or on)
         deadline = deadline_for(finished_on)
         publication = Publication(
