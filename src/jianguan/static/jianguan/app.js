@@ -50,3 +50,34 @@ document.addEventListener("click", (event) => {
 document.addEventListener("click", (event) => {
   if (event.target.closest("[data-print]")) window.print();
 });
+
+// A rejected form announces its errors: the error summary (or, without one, the first invalid
+// field) takes the focus when the page loads, so a screen reader reads it first (WCAG 3.3.1).
+function focusErrors(root) {
+  const target = root.querySelector("[data-error-summary]") || root.querySelector("main [aria-invalid=true]");
+  if (target) target.focus();
+}
+document.addEventListener("DOMContentLoaded", () => focusErrors(document));
+
+// A table wider than the window scrolls inside its box: that box must be reachable with the
+// keyboard and named (WCAG 2.1.1). It becomes a tab stop only while it actually scrolls.
+const scrollBoxes = new ResizeObserver((entries) => {
+  entries.forEach(({ target: box }) => {
+    if (box.scrollWidth > box.clientWidth + 1) {
+      box.tabIndex = 0;
+      box.setAttribute("role", "region");
+      if (!box.hasAttribute("aria-label")) {
+        const heading = box.closest("section, .card, main").querySelector("h1, h2, h3, .card-header");
+        box.setAttribute("aria-label", `${heading ? heading.textContent.trim() : "表格"}（可左右滚动）`);
+      }
+    } else if (box.getAttribute("role") === "region") {
+      box.removeAttribute("tabindex");
+      box.removeAttribute("role");
+    }
+  });
+});
+function watchScrollBoxes(root) {
+  root.querySelectorAll(".table-responsive").forEach((box) => scrollBoxes.observe(box));
+}
+document.addEventListener("DOMContentLoaded", () => watchScrollBoxes(document));
+document.addEventListener("htmx:load", (event) => watchScrollBoxes(event.target));
