@@ -5,6 +5,8 @@ import shutil
 
 import pytest
 
+from tests.e2e.accessibility import DESKTOP, watch
+
 CHROMIUM = "/usr/bin/chromium"
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls in test setup are
 # still synchronous and safe here.
@@ -50,7 +52,7 @@ def reference_data(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
-def page(browser, live_server, reference_data, transactional_db):
+def page(request, browser, live_server, reference_data, transactional_db):
     from django.core import serializers
     from django.db import connection, transaction
 
@@ -62,11 +64,28 @@ def page(browser, live_server, reference_data, transactional_db):
         with transaction.atomic(), connection.constraint_checks_disabled():
             for obj in serializers.deserialize("json", reference_data):
                 obj.save()
-    context = browser.new_context(base_url=live_server.url, locale="zh-CN")
-    page = context.new_page()
+    context = browser.new_context(
+        base_url=live_server.url, locale="zh-CN", viewport=DESKTOP, reduced_motion="reduce"
+    )
+    page = watch(context.new_page())  # axe-core checks every state the test waits for
     page.set_default_timeout(15000)
     yield page
+    if _passed(request):
+        page.a11y_final()  # and the state the test ends in
     context.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.call_report = report
+    return report
+
+
+def _passed(request) -> bool:
+    report = getattr(request.node, "call_report", None)
+    return report is not None and report.passed
 
 
 def log_in(page, username: str, password: str) -> None:
