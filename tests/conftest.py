@@ -38,6 +38,18 @@ def unit(code: str) -> Unit:
     return Unit.objects.get(code=code)
 
 
+def filter_control(response, name: str) -> dict | None:
+    """A list page's filter control (core/filters.py `controls`), or None when the page does
+    not show it (a filter with nothing to choose)."""
+    return next((c for c in response.context["controls"] if c["name"] == name), None)
+
+
+def filter_options(response, name: str) -> list[str]:
+    """The values a list page's filter offers ([] when it is not shown)."""
+    control = filter_control(response, name)
+    return [value for value, _label in control["options"]] if control else []
+
+
 @pytest.fixture
 def make_user(db):
     def make(role: str, unit_code: str, username: str | None = None) -> User:

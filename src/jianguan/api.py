@@ -33,6 +33,7 @@ from ninja.openapi.docs import DocsBase
 from ninja.security import HttpBearer
 
 from jianguan.catalog.api import router as catalog_router
+from jianguan.core.filters import message_of
 from jianguan.credit.api import router as credit_router
 from jianguan.inspections.api import router as inspections_router
 from jianguan.org.models import ApiToken
@@ -200,7 +201,7 @@ def on_django_validation_error(request, exc):
 def on_request_validation_error(request, exc):
     errors: dict[str, list[str]] = {}
     for item in exc.errors:
-        errors.setdefault(_field_of(item.get("loc", ())), []).append(_message_of(item))
+        errors.setdefault(_field_of(item.get("loc", ())), []).append(message_of(item))
     return error(request, 422, _summary(errors), errors)
 
 
@@ -221,54 +222,3 @@ def _field_of(loc) -> str:
     elif loc:
         loc = loc[1:]
     return ".".join(str(part) for part in loc) or NON_FIELD_ERRORS
-
-
-def _message_of(item: dict) -> str:
-    kind, ctx = item.get("type", ""), item.get("ctx") or {}
-    template = _PYDANTIC_MESSAGES.get(kind)
-    if template is None:
-        return str(item.get("msg", ""))
-    if "expected" in ctx:  # pydantic joins the last choice with an English "or"
-        ctx = {**ctx, "expected": str(ctx["expected"]).replace(" or ", ", ")}
-    try:
-        return _(template).format(**ctx)
-    except (KeyError, IndexError):
-        return str(item.get("msg", ""))
-
-
-# Chinese for the request-parsing errors a client can cause (pydantic error types).
-_PYDANTIC_MESSAGES = {
-    "missing": "必填",
-    "int_parsing": "应为整数",
-    "int_type": "应为整数",
-    "int_from_float": "应为整数",
-    "greater_than_equal": "不能小于 {ge}",
-    "greater_than": "应大于 {gt}",
-    "less_than_equal": "不能大于 {le}",
-    "less_than": "应小于 {lt}",
-    "finite_number": "应为有限数值",
-    "string_type": "应为字符串",
-    "string_too_long": "长度不能超过 {max_length} 个字符",
-    "string_too_short": "长度不能少于 {min_length} 个字符",
-    "string_pattern_mismatch": "格式不正确（应匹配 {pattern}）",
-    "literal_error": "应为以下值之一：{expected}",
-    "enum": "应为以下值之一：{expected}",
-    "bool_parsing": "应为 true 或 false",
-    "bool_type": "应为 true 或 false",
-    "date_parsing": "日期格式应为 YYYY-MM-DD",
-    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
-    "date_from_datetime_inexact": "日期格式应为 YYYY-MM-DD",
-    "date_type": "日期格式应为 YYYY-MM-DD",
-    "decimal_parsing": "应为数字",
-    "decimal_type": "应为数字",
-    "decimal_max_digits": "数字总位数不能超过 {max_digits} 位",
-    "decimal_max_places": "小数位数不能超过 {decimal_places} 位",
-    "decimal_whole_digits": "整数部分不能超过 {whole_digits} 位",
-    "list_type": "应为列表",
-    "too_long": "最多 {max_length} 项",
-    "dict_type": "应为 JSON 对象",
-    "model_type": "应为 JSON 对象",
-    "model_attributes_type": "应为 JSON 对象",
-    "extra_forbidden": "未知字段",
-    "json_invalid": "不是有效的 JSON",
-}

@@ -5,6 +5,9 @@ from django.urls import include, path
 from jianguan.api import api
 from jianguan.core import views as core_views
 
+# A parameter a page cannot understand (core.filters): a 400 page that says which and why.
+handler400 = "jianguan.core.views.bad_request"
+
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

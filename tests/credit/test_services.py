@@ -13,6 +13,7 @@ from django.core.management import call_command
 from jianguan.core import audit
 from jianguan.core.models import AuditEvent
 from jianguan.credit import selectors, services
+from jianguan.credit.filters import AbnormalFilters
 from jianguan.credit.models import AbnormalListing, CreditRepair, SeriousListing
 from tests.conftest import DISTRICT_A, DISTRICT_B, unit
 
@@ -107,9 +108,13 @@ def test_objection_is_recorded_and_decided(abnormal, admin_a):
 
 def test_escalation_reminder_and_three_year_escalation(abnormal, admin_a):
     listing = abnormal(trigger_date=D(2022, 10, 10), listed_on=D(2022, 10, 17))
-    reminder = {"clock": "escalation"}
-    assert not selectors.abnormal_list(admin_a, reminder, today=D(2025, 9, 16)).exists()
-    assert list(selectors.abnormal_list(admin_a, reminder, today=D(2025, 9, 17))) == [listing]
+    reminder = AbnormalFilters(clock="escalation")
+    assert not selectors.abnormal_list(
+        user=admin_a, filters=reminder, today=D(2025, 9, 16)
+    ).exists()
+    assert list(selectors.abnormal_list(user=admin_a, filters=reminder, today=D(2025, 9, 17))) == [
+        listing
+    ]
     with pytest.raises(ValidationError, match="未满3年.*2025-10-17"):
         services.abnormal_escalate(user=admin_a, listing=listing, today=D(2025, 10, 16))
     serious = services.abnormal_escalate(user=admin_a, listing=listing, today=D(2025, 10, 17))
@@ -121,7 +126,9 @@ def test_escalation_reminder_and_three_year_escalation(abnormal, admin_a):
     assert audit.history(serious).filter(action="create").exists()
     assert audit.history(listing).filter(action="update").exists()
     # Escalated: no longer in the reminder, and not escalated twice.
-    assert not selectors.abnormal_list(admin_a, reminder, today=D(2025, 10, 17)).exists()
+    assert not selectors.abnormal_list(
+        user=admin_a, filters=reminder, today=D(2025, 10, 17)
+    ).exists()
     with pytest.raises(ValidationError):
         services.abnormal_escalate(user=admin_a, listing=listing, today=D(2025, 10, 18))
 
@@ -242,8 +249,8 @@ def test_only_the_listing_unit_or_the_city_removes(serious, city_admin, admin_a,
 
 def test_another_district_cannot_touch_a_listing(serious, abnormal, admin_b):
     listing, other = serious(), abnormal()
-    assert not selectors.serious_list(admin_b).exists()
-    assert not selectors.abnormal_list(admin_b).exists()
+    assert not selectors.serious_list(user=admin_b).exists()
+    assert not selectors.abnormal_list(user=admin_b).exists()
     with pytest.raises(PermissionDenied):
         services.abnormal_cure(user=admin_b, listing=other, cured_on=D(2025, 8, 1))
     with pytest.raises(PermissionDenied):

@@ -53,15 +53,15 @@ def test_export_is_audited(as_user, admin_a, abnormal, serious):
     abnormal()
     serious()
     client = as_user(admin_a)
-    response = client.get(reverse("credit:abnormal_export", args=["xlsx"]))
+    response = client.get(reverse("credit:abnormal_export"), {"format": "xlsx"})
     book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     rows = list(book.active.values)
     assert rows[0][0] == "统一社会信用代码" and len(rows) == 2
-    response = client.get(reverse("credit:serious_export", args=["csv"]))
+    response = client.get(reverse("credit:serious_export"), {"format": "csv"})
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     assert "列入情形" in text and "食品安全领域" in text
     assert AuditEvent.objects.filter(action="other", object_type="credit.seriouslisting").exists()
-    assert client.get(reverse("credit:serious_export", args=["pdf"])).status_code == 404
+    assert client.get(reverse("credit:serious_export"), {"format": "pdf"}).status_code == 404
 
 
 def test_create_abnormal_listing_through_the_form(as_user, admin_a, make_entity):

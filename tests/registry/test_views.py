@@ -14,9 +14,17 @@ import pytest
 from django.urls import reverse
 
 from jianguan.core.models import AuditEvent, Job
+from jianguan.org.models import Unit
 from jianguan.registry import models as registry_models
 from jianguan.registry.models import DOMAINS, Entity
-from tests.conftest import DISTRICT_A, DISTRICT_B, new_uscc, unit
+from tests.conftest import (
+    DISTRICT_A,
+    DISTRICT_B,
+    filter_control,
+    filter_options,
+    new_uscc,
+    unit,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -111,12 +119,15 @@ def test_filters_narrow_the_list(client, admin_a, make_entity):
 def test_filter_choices_are_only_units_the_user_may_view(client, admin_a, city_admin):
     """District and station filters offer only units inside the user's jurisdiction."""
     client.force_login(admin_a)
-    ctx = client.get(LIST).context
-    assert [d.code for d in ctx["districts"]] == [DISTRICT_A]
-    assert {s.district.code for s in ctx["stations"]} == {DISTRICT_A}
+    page = client.get(LIST)
+    assert filter_control(page, "district") is None  # one district: nothing to choose
+    stations = Unit.objects.filter(pk__in=filter_options(page, "station"))
+    assert stations.exists() and {s.district.code for s in stations} == {DISTRICT_A}
     client.force_login(city_admin)
-    ctx = client.get(LIST).context
-    assert {DISTRICT_A, DISTRICT_B} <= {d.code for d in ctx["districts"]}
+    page = client.get(LIST)
+    districts = Unit.objects.filter(pk__in=filter_options(page, "district"))
+    assert {DISTRICT_A, DISTRICT_B} <= {d.code for d in districts}
+    assert filter_control(page, "station") is None  # the city chooses a district first
 
 
 def test_list_is_paged_at_50_with_total(client, admin_a, make_entity):
@@ -174,7 +185,7 @@ def test_xlsx_export_holds_exactly_the_filtered_list(client, admin_a, make_entit
     make_entity(DISTRICT_A, name="上海乙贸易有限公司")
     make_entity(DISTRICT_B, name="徐汇餐饮有限公司", domains=DOMAINS.mask(["food"]))
     client.force_login(admin_a)
-    response = client.get(reverse("registry:entity_export", args=["xlsx"]), {"domain": "food"})
+    response = client.get(reverse("registry:entity_export"), {"format": "xlsx", "domain": "food"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert "attachment" in response["Content-Disposition"]
@@ -197,7 +208,7 @@ def test_csv_export_of_the_filtered_list_with_bom(client, admin_a, make_entity):
     make_entity(DISTRICT_A, name="上海申江餐饮管理有限公司")
     make_entity(DISTRICT_A, name="上海浦江食品有限公司")
     client.force_login(admin_a)
-    response = client.get(reverse("registry:entity_export", args=["csv"]), {"q": "申江"})
+    response = client.get(reverse("registry:entity_export"), {"format": "csv", "q": "申江"})
     assert response.status_code == 200
     text = b"".join(response.streaming_content).decode("utf-8")
     assert text.startswith("\ufeff统一社会信用代码,名称")
@@ -219,7 +230,7 @@ def test_export_over_the_synchronous_cap_becomes_a_background_job(
         make_entity(DISTRICT_A)
     make_entity(DISTRICT_B)
     client.force_login(admin_a)
-    response = client.get(reverse("registry:entity_export", args=["xlsx"]))
+    response = client.get(reverse("registry:entity_export"), {"format": "xlsx"})
     job = Job.objects.get(kind="export_entities")
     assert response["Location"] == reverse("core:job_detail", args=[job.pk])
     assert job.status == Job.Status.DONE and job.result["total"] == 3
@@ -233,7 +244,7 @@ def test_export_neutralises_formulas(client, admin_a, make_entity):
     make_entity(DISTRICT_A, name='=HYPERLINK("http://x")有限公司')
     client.force_login(admin_a)
     text = b"".join(
-        client.get(reverse("registry:entity_export", args=["csv"])).streaming_content
+        client.get(reverse("registry:entity_export"), {"format": "csv"}).streaming_content
     ).decode()
     assert "'=HYPERLINK" in text
 
@@ -243,7 +254,7 @@ def test_export_is_scoped(client, admin_b, make_entity):
     make_entity(DISTRICT_A, name="黄浦的企业")
     client.force_login(admin_b)
     text = b"".join(
-        client.get(reverse("registry:entity_export", args=["csv"])).streaming_content
+        client.get(reverse("registry:entity_export"), {"format": "csv"}).streaming_content
     ).decode()
     assert "黄浦的企业" not in text and len(text.strip().splitlines()) == 1
 

@@ -144,7 +144,7 @@ RULES: dict[str, Rule] = {
     # --- registry ---------------------------------------------------------------------------
     "registry:entity_list": page(LIST),
     "registry:entity_create": form(ADD),
-    "registry:entity_export": page(LIST, fmt="xlsx"),
+    "registry:entity_export": page(LIST),
     "registry:entity_import": form(ADD),
     # The blank template is for those who may see entities (the expert may not: 404).
     "registry:import_template": page(CITY_OBJECT, fmt="xlsx"),
@@ -228,7 +228,7 @@ RULES: dict[str, Rule] = {
     # --- credit: listings belong to the entity's district and station -----------------------
     "credit:abnormal_list": page(LIST),
     "credit:abnormal_create": form(ADD),
-    "credit:abnormal_export": page(LIST, fmt="xlsx"),
+    "credit:abnormal_export": page(LIST),
     "credit:abnormal_detail": page(STATION_OBJECT, obj="abnormal"),
     "credit:abnormal_cure": form(CHANGE, obj="abnormal"),
     "credit:abnormal_remove": form(CHANGE, obj="abnormal"),
@@ -237,7 +237,7 @@ RULES: dict[str, Rule] = {
     "credit:objection_decide": form(CHANGE, obj="objection"),
     "credit:serious_list": page(LIST),
     "credit:serious_create": form(ADD),
-    "credit:serious_export": page(LIST, fmt="xlsx"),
+    "credit:serious_export": page(LIST),
     "credit:serious_detail": page(STATION_OBJECT, obj="serious"),
     "credit:serious_edit": form(CHANGE, obj="serious"),
     "credit:serious_remove": form(CHANGE, obj="serious"),
@@ -245,7 +245,7 @@ RULES: dict[str, Rule] = {
     "credit:repair_decide": form(CHANGE, obj="repair"),
     "credit:commitment_list": page(LIST),
     "credit:commitment_create": form(ADD),
-    "credit:commitment_export": page(LIST, fmt="xlsx"),
+    "credit:commitment_export": page(LIST),
     "credit:commitment_edit": form(CHANGE, obj="commitment"),
     "credit:due": page(LIST),
     # --- API: description and docs are public (no data); the root has no page ----------------

@@ -8,35 +8,19 @@ reaches the client through the exception handlers in jianguan/api.py.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from django.db.models import QuerySet
 from ninja import Field, Schema
-from pydantic import AfterValidator
-from pydantic_core import PydanticCustomError
 
-# Largest value of a 64-bit primary key: anything above would overflow SQLite and PostgreSQL.
-MAX_ID = 2**63 - 1
+from .converters import MAX_ID
+from .filters import ObjectId, Text
+
+__all__ = ["MAX_ID", "ObjectId", "Text"]  # the input types, shared with the pages' filters
+
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 50
 MAX_OFFSET = 2**31 - 1
-
-
-def _clean_text(value: str) -> str:
-    """Strip surrounding whitespace; refuse what no database column can hold."""
-    if "\x00" in value:
-        raise PydanticCustomError("text_nul", "不能包含空字符（\\x00）")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise PydanticCustomError("text_encoding", "含有无效的 Unicode 字符") from None
-    return value.strip()
-
-
-# Every free-text input goes through Text (query parameters and request bodies alike).
-Text = Annotated[str, AfterValidator(_clean_text)]
-# A primary key or unit id: positive and within 64 bits, so a huge number is a 422, not a 500.
-ObjectId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class ErrorOut(Schema):

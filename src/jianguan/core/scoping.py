@@ -10,27 +10,57 @@ attributes naming lookups to org.Unit:
 A model with both set to None is city-wide reference data (e.g. the expert pool): every staff
 member may view it, only city administrators may change it.
 
-Views fetch single objects with get_object_or_404(qs.restrict(...)), so a row outside the
-caller's jurisdiction answers 404, never 403: its existence does not leak.
+Only selectors (`<app>/selectors.py`) and the generic views (`core/generic.py`) call `restrict`;
+views and APIs read through selectors, so a row outside the caller's jurisdiction answers 404,
+never 403: its existence does not leak.
+
+The actor is a user, or SYSTEM: the system itself (commands an operator runs, the scheduler,
+background work started by the system), which reaches everything as the city does and is
+recorded as 系统. There is no "no actor": `restrict(None)` yields nothing.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import models
-
-if TYPE_CHECKING:
-    from jianguan.org.models import User
 
 VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
 ACTIONS = (VIEW, ADD, CHANGE, DELETE)
 
 
+class SystemActor:
+    """The system itself as an actor: city-wide reach, every action, recorded as 系统."""
+
+    pk = id = unit_id = unit = None
+    username = "system"
+    role = None
+    is_authenticated = is_active = True
+    is_superuser = False  # not an operator account: SYSTEM is recognised by identity
+    scope_level = "city"
+
+    def __str__(self) -> str:
+        return "系统"
+
+    def __repr__(self) -> str:
+        return "SYSTEM"
+
+    def get_full_name(self) -> str:
+        return "系统"
+
+    def get_username(self) -> str:
+        return self.username
+
+
+SYSTEM = SystemActor()
+
+
 class ScopedQuerySet(models.QuerySet):
-    def restrict(self, user: User | Any, action: str = VIEW) -> ScopedQuerySet:
+    def restrict(self, user: Any, action: str = VIEW) -> ScopedQuerySet:
         if action not in ACTIONS:
             raise ValueError(f"unknown action {action!r}")
+        if user is SYSTEM:
+            return self.all()
         if not allowed(user, action, self.model):
             return self.none()
         level = "city" if user.is_superuser else user.scope_level
@@ -49,6 +79,8 @@ class ScopedQuerySet(models.QuerySet):
 
 def allowed(user, action: str, model: type[models.Model]) -> bool:
     """May `user` perform `action` on rows of `model` at all (to show buttons, to guard creates)?"""
+    if user is SYSTEM:
+        return True
     if user is None or not user.is_authenticated or not user.is_active:
         return False
     if user.is_superuser:
@@ -62,9 +94,15 @@ def allowed(user, action: str, model: type[models.Model]) -> bool:
     return action == VIEW or not city_wide or user.scope_level == "city"
 
 
+def reaches(user, action: str, obj: models.Model) -> bool:
+    """Is this row inside what `restrict(user, action)` yields (to show an edit button, to check
+    a write)?"""
+    return type(obj).objects.restrict(user, action).filter(pk=obj.pk).exists()
+
+
 def user_district(user):
     """The district bureau whose records a user's actions belong to (None: city-wide)."""
-    if user is None or not getattr(user, "unit_id", None) or user.scope_level == "city":
+    if user is None or user is SYSTEM or not user.unit_id or user.scope_level == "city":
         return None
     return user.unit.district
 

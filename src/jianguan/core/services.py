@@ -8,6 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
+from .scoping import reaches
+
 
 def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
     """Field values for an audit diff; many-to-many fields as sorted lists of names."""
@@ -25,7 +27,7 @@ def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
 
 def require(user, action: str, obj: models.Model) -> None:
     """The object must be inside what `restrict(user, action)` yields (defence in depth for services)."""
-    if not type(obj).objects.restrict(user, action).filter(pk=obj.pk).exists():
+    if not reaches(user, action, obj):
         raise PermissionDenied(_("无权操作该对象"))
 
 

@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from . import audit
+from .filters import BadFilters
 from .forms import add_service_errors
 from .models import AuditEvent, Job
 from .scoping import user_district
@@ -108,6 +109,17 @@ def form_page(request, form, save, *, title, breadcrumbs, cancel_url, intro="", 
             "breadcrumbs": breadcrumbs,
         },
     )
+
+
+def bad_request(request, exception=None):
+    """400: a parameter the page cannot understand (core.filters.BadFilters names each one)."""
+    problems = []
+    if isinstance(exception, BadFilters):
+        problems = [(exception.labels[name], msgs[0]) for name, msgs in exception.errors.items()]
+    match = getattr(request, "resolver_match", None)
+    portal = match is not None and "portal" in match.namespaces
+    template = "portal/400.html" if portal else "400.html"
+    return render(request, template, {"problems": problems}, status=400)
 
 
 # --- home -------------------------------------------------------------------------------------

@@ -17,7 +17,6 @@ from jianguan.core.api import (
     LIST_ERRORS,
     ObjectId,
     PageParams,
-    Text,
     errors_doc,
     page,
 )
@@ -25,6 +24,7 @@ from jianguan.org.models import Unit
 from jianguan.registry.models import Entity
 
 from . import selectors
+from .filters import AbnormalFilters, SeriousFilters
 from .models import AbnormalListing, SeriousListing
 
 router = Router(tags=["信用分类与信用名单"])
@@ -126,35 +126,6 @@ class SeriousPage(Schema):
     items: list[SeriousOut]
 
 
-class ListFilters(PageParams):
-    q: Text | None = Field(
-        None,
-        max_length=100,
-        description="名称包含该文字；或统一社会信用代码（6位以上前缀，18位精确）",
-    )
-    district: ObjectId | None = Field(None, description="所属区局 id")
-
-
-class AbnormalFilters(ListFilters):
-    status: AbnormalStatus | None = Field(
-        None, description=_choices(AbnormalListing.Status.choices)
-    )
-    reason: AbnormalReason | None = Field(
-        None, description=_choices(AbnormalListing.Reason.choices)
-    )
-    clock: Literal["late", "removal_due", "escalation"] | None = Field(
-        None,
-        description="期限：late 逾期列入；removal_due 事由已消除待移出；escalation 将满或已满3年",
-    )
-
-
-class SeriousFilters(ListFilters):
-    status: SeriousStatus | None = Field(None, description=_choices(SeriousListing.Status.choices))
-    category: SeriousCategory | None = Field(
-        None, description=_choices(SeriousListing.Category.choices)
-    )
-
-
 def _unit(unit: Unit) -> dict:
     return {"id": unit.pk, "name": unit.name}
 
@@ -222,10 +193,6 @@ def _serious_out(s: SeriousListing) -> dict[str, Any]:
     }
 
 
-def _params(filters: Schema, names) -> dict[str, str]:
-    return {k: str(v) for k, v in filters.dict(exclude_none=True).items() if k in names}
-
-
 @router.get(
     "/abnormal",
     response={200: AbnormalPage, **LIST_ERRORS},
@@ -233,9 +200,9 @@ def _params(filters: Schema, names) -> dict[str, str]:
     description="调用者管辖范围内的经营异常名录（含列入中和已移出），按列入日期倒序，分页；"
     "含列入、移出期限和届满3年日期。\n\n" + errors_doc(LIST_ERRORS),
 )
-def list_abnormal(request, filters: Query[AbnormalFilters]):
-    qs = selectors.abnormal_list(request.auth, _params(filters, selectors.ABNORMAL_FILTERS))
-    return page(qs, filters.limit, filters.offset, _abnormal_out)
+def list_abnormal(request, filters: Query[AbnormalFilters], paging: Query[PageParams]):
+    qs = selectors.abnormal_list(user=request.auth, filters=filters)
+    return page(qs, paging.limit, paging.offset, _abnormal_out)
 
 
 @router.get(
@@ -245,7 +212,7 @@ def list_abnormal(request, filters: Query[AbnormalFilters]):
     description="管辖范围以外的记录答复 404。\n\n" + errors_doc(DETAIL_ERRORS),
 )
 def get_abnormal(request, listing_id: Annotated[ObjectId, Path(description="记录 id")]):
-    return _abnormal_out(selectors.abnormal_list(request.auth).get(pk=listing_id))
+    return _abnormal_out(selectors.abnormal_get(user=request.auth, pk=listing_id))
 
 
 @router.get(
@@ -255,9 +222,9 @@ def get_abnormal(request, listing_id: Annotated[ObjectId, Path(description="记�
     description="调用者管辖范围内的严重违法失信名单（含拟列入、列入中和已移出），按列入日期倒序，分页。\n\n"
     + errors_doc(LIST_ERRORS),
 )
-def list_serious(request, filters: Query[SeriousFilters]):
-    qs = selectors.serious_list(request.auth, _params(filters, selectors.SERIOUS_FILTERS))
-    return page(qs, filters.limit, filters.offset, _serious_out)
+def list_serious(request, filters: Query[SeriousFilters], paging: Query[PageParams]):
+    qs = selectors.serious_list(user=request.auth, filters=filters)
+    return page(qs, paging.limit, paging.offset, _serious_out)
 
 
 @router.get(
@@ -267,4 +234,4 @@ def list_serious(request, filters: Query[SeriousFilters]):
     description="管辖范围以外的记录答复 404。\n\n" + errors_doc(DETAIL_ERRORS),
 )
 def get_serious(request, listing_id: Annotated[ObjectId, Path(description="记录 id")]):
-    return _serious_out(selectors.serious_list(request.auth).get(pk=listing_id))
+    return _serious_out(selectors.serious_get(user=request.auth, pk=listing_id))

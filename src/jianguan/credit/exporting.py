@@ -1,17 +1,10 @@
-"""Exports of the credit lists (xlsx/csv through core.tabular: formula-safe, Excel-friendly)."""
+"""The columns of the credit lists' exports (xlsx/csv through core.tabular: formula-safe,
+Excel-friendly); the rows carry their clocks (selectors.with_clocks)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-
-from django.http import FileResponse
-
-from jianguan.core.downloads import spec_download
-
-from .selectors import with_clocks
-
-CHUNK = 2000
 
 
 def _yes(value: bool) -> str:
@@ -65,14 +58,3 @@ COMMITMENT_COLUMNS: list[tuple[str, Callable[[Any], Any]]] = [
     ("履行状态", lambda r: r.get_status_display()),
     ("认定日期", lambda r: r.status_on),
 ]
-
-
-def _rows(qs, clocked: bool):
-    """Rows in chunks, with the clocks set when the columns show them."""
-    for start in range(0, qs.count(), CHUNK):
-        rows = list(qs[start : start + CHUNK])
-        yield from with_clocks(rows) if clocked else rows
-
-
-def export_response(qs, spec, fmt: str, title: str, clocked: bool = False) -> FileResponse:
-    return spec_download(_rows(qs, clocked), spec, fmt, title)

@@ -8,8 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from jianguan.core import uscc
 from jianguan.core.forms import StyledForm, StyledModelForm, style
 from jianguan.core.scoping import ADD
-from jianguan.org.models import Unit
+from jianguan.org.selectors import unit_list
 from jianguan.registry.models import Entity
+from jianguan.registry.selectors import entity_find
 
 from .models import (
     LISTING_UNIT_KINDS,
@@ -25,7 +26,7 @@ WIDE = {"col": "col-12"}
 
 def listing_units(user):
     """Units that may decide a listing and that the user acts for: the city, districts."""
-    return Unit.objects.restrict(user, ADD).filter(kind__in=LISTING_UNIT_KINDS, active=True)
+    return unit_list(user=user, action=ADD, kinds=LISTING_UNIT_KINDS)
 
 
 class EntityFormMixin:
@@ -49,7 +50,7 @@ class EntityFormMixin:
             code = uscc.validate(self.cleaned_data.get("entity_uscc") or "")
         except uscc.USCCError as exc:
             raise forms.ValidationError(str(exc)) from exc
-        entity = Entity.objects.restrict(self.user, ADD).filter(uscc=code).first()
+        entity = entity_find(user=self.user, uscc=code, action=ADD)
         if entity is None:
             raise forms.ValidationError(
                 _("您的管辖范围内没有统一社会信用代码为 %(code)s 的市场主体") % {"code": code}

@@ -4,18 +4,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from jianguan.core import uscc
+from jianguan.core.scoping import VIEW
 from jianguan.registry.models import Entity
+from jianguan.registry.selectors import search
 from jianguan.workdays.core import add_years
 from jianguan.workdays.services import schedule
 
 from . import clocks
+from .filters import AbnormalFilters, CommitmentFilters, SeriousFilters
 from .models import (
     AbnormalListing,
     AbnormalObjection,
@@ -24,59 +26,56 @@ from .models import (
     SeriousListing,
 )
 
-ABNORMAL_FILTERS = ("q", "status", "reason", "district", "clock")
-SERIOUS_FILTERS = ("q", "status", "category", "district")
-COMMITMENT_FILTERS = ("q", "status", "kind", "district")
 DUE_ROWS = 100  # rows shown per section of the due/overdue page
 
 
-def _search(qs: QuerySet, q: str, prefix: str = "entity__") -> QuerySet:
-    """Name contains, or a (partial) credit code: the entity list's search."""
-    code = uscc.normalise(q)
-    if code.isalnum() and code.isascii() and len(code) >= 6:
-        if len(code) == 18:
-            return qs.filter(**{f"{prefix}uscc": code})
-        return qs.filter(**{f"{prefix}uscc__startswith": code})
-    return qs.filter(**{f"{prefix}name__contains": q})
-
-
-def _filtered(qs: QuerySet, params: Mapping[str, str], choices: dict[str, list[str]]) -> QuerySet:
-    if q := (params.get("q") or "").strip():
-        qs = _search(qs, q)
-    if district := params.get("district"):
-        qs = qs.filter(entity__district_id=district) if str(district).isdigit() else qs.none()
-    for key, allowed in choices.items():
-        if value := params.get(key):
-            qs = qs.filter(**{key: value}) if value in allowed else qs.none()
+def _filtered(qs: QuerySet, f) -> QuerySet:
+    """The filters every credit list has: search, district, and its own choices."""
+    if f.q:
+        qs = search(qs, f.q, "entity__")
+    if f.district is not None:
+        qs = qs.filter(entity__district_id=f.district)
+    for key in ("status", "reason", "category", "kind"):
+        if value := getattr(f, key, None):
+            qs = qs.filter(**{key: value})
     return qs
 
 
 def abnormal_list(
-    user, params: Mapping[str, str] | None = None, action: str = "view", today=None
+    *,
+    user,
+    filters: AbnormalFilters | None = None,
+    action: str = VIEW,
+    today: dt.date | None = None,
 ) -> QuerySet[AbnormalListing]:
     """q: name or credit code; status; reason; district: unit id; clock: late (listed after the
     10-working-day limit), removal_due (cause cured, not yet removed), escalation (3 years
     reached or within the reminder)."""
-    params = params or {}
+    f = filters or AbnormalFilters()
     qs = AbnormalListing.objects.restrict(user, action).select_related(
         "entity", "entity__district", "decided_by"
     )
-    qs = _filtered(
-        qs,
-        params,
-        {"status": AbnormalListing.Status.values, "reason": AbnormalListing.Reason.values},
-    )
-    clock = params.get("clock")
+    qs = _filtered(qs, f)
     today = today or timezone.localdate()
-    if clock == "late":
+    if f.clock == "late":
         qs = qs.filter(_late_q(qs))
-    elif clock == "removal_due":
+    elif f.clock == "removal_due":
         qs = qs.filter(status=AbnormalListing.Status.LISTED, cured_on__isnull=False)
-    elif clock == "escalation":
+    elif f.clock == "escalation":
         qs = qs.filter(_escalation_q(today))
-    elif clock:
-        qs = qs.none()
     return qs.order_by("-listed_on", "-id")
+
+
+def abnormal_get(*, user, pk: int, action: str = VIEW) -> AbnormalListing:
+    return abnormal_list(user=user, action=action).select_related("escalated_to").get(pk=pk)
+
+
+def objection_get(*, user, pk: int, action: str = VIEW) -> AbnormalObjection:
+    return (
+        AbnormalObjection.objects.restrict(user, action)
+        .select_related("listing", "listing__entity")
+        .get(pk=pk)
+    )
 
 
 def _late_q(qs: QuerySet) -> Q:
@@ -100,33 +99,37 @@ def _escalation_q(today: dt.date) -> Q:
 
 
 def serious_list(
-    user, params: Mapping[str, str] | None = None, action: str = "view"
+    *, user, filters: SeriousFilters | None = None, action: str = VIEW
 ) -> QuerySet[SeriousListing]:
-    params = params or {}
     qs = SeriousListing.objects.restrict(user, action).select_related(
         "entity", "entity__district", "listed_by"
     )
-    qs = _filtered(
-        qs,
-        params,
-        {"status": SeriousListing.Status.values, "category": SeriousListing.Category.values},
+    return _filtered(qs, filters or SeriousFilters()).order_by("-listed_on", "-id")
+
+
+def serious_get(*, user, pk: int, action: str = VIEW) -> SeriousListing:
+    return serious_list(user=user, action=action).get(pk=pk)
+
+
+def repair_get(*, user, pk: int, action: str = VIEW) -> CreditRepair:
+    return (
+        CreditRepair.objects.restrict(user, action)
+        .select_related("listing", "listing__entity", "listing__listed_by")
+        .get(pk=pk)
     )
-    return qs.order_by("-listed_on", "-id")
 
 
 def commitment_list(
-    user, params: Mapping[str, str] | None = None, action: str = "view"
+    *, user, filters: CommitmentFilters | None = None, action: str = VIEW
 ) -> QuerySet[CreditCommitment]:
-    params = params or {}
     qs = CreditCommitment.objects.restrict(user, action).select_related(
         "entity", "entity__district"
     )
-    qs = _filtered(
-        qs,
-        params,
-        {"status": CreditCommitment.Status.values, "kind": CreditCommitment.Kind.values},
-    )
-    return qs.order_by("-signed_on", "-id")
+    return _filtered(qs, filters or CommitmentFilters()).order_by("-signed_on", "-id")
+
+
+def commitment_get(*, user, pk: int, action: str = VIEW) -> CreditCommitment:
+    return commitment_list(user=user, action=action).get(pk=pk)
 
 
 # --- clocks on rows ---------------------------------------------------------------------------
@@ -164,7 +167,7 @@ def with_clocks(rows, today: dt.date | None = None) -> list:
     return rows
 
 
-def due_items(user, today: dt.date | None = None) -> dict[str, Any]:
+def due_items(*, user, today: dt.date | None = None) -> dict[str, Any]:
     """The due/overdue page: every running clock in the user's jurisdiction."""
     today = today or timezone.localdate()
     abnormal = AbnormalListing.objects.restrict(user).select_related("entity", "decided_by")

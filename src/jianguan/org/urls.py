@@ -6,5 +6,5 @@ app_name = "org"
 urlpatterns = [
     path("tokens/", views.token_list, name="token_list"),
     path("tokens/new/", views.token_create, name="token_create"),
-    path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+    path("tokens/<id:pk>/revoke/", views.token_revoke, name="token_revoke"),
 ]

@@ -8,7 +8,7 @@ outside the caller's jurisdiction answers 404 on every operation.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
@@ -32,6 +32,7 @@ from jianguan.core.scoping import ADD, CHANGE, allowed
 from jianguan.org.models import Unit
 
 from . import selectors, services
+from .filters import InspectorFilters
 from .models import Expertise, Inspector
 
 router = Router(tags=["检查人员"])
@@ -92,16 +93,6 @@ def _inspector_out(i: Inspector) -> dict[str, Any]:
 # --- input ---------------------------------------------------------------------------------------
 
 
-class InspectorFilters(PageParams):
-    q: Text | None = Field(None, max_length=100, description="姓名包含该文字，或工号、执法证号前缀")
-    unit: ObjectId | None = Field(None, description="所属机构 id（给区局 id 时包含其下各所队）")
-    expertise: ExpertiseCode | None = Field(None, description=EXPERTISE_HELP)
-    active: bool | None = Field(None, description="true 在岗；false 离岗")
-    cert: Literal["valid", "expired"] | None = Field(
-        None, description="执法证：valid 今天有效；expired 已过期或未填写"
-    )
-
-
 class InspectorIn(Schema):
     """新建检查人员。未知字段一律拒绝（422）。"""
 
@@ -158,15 +149,6 @@ def _model_data(sent: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def _get(user, inspector_id: int, action: str = "view") -> Inspector:
-    """Raise Inspector.DoesNotExist (→ 404) when outside the user's jurisdiction."""
-    return (
-        selectors.inspector_list(user, action=action)
-        .select_related("unit__district")
-        .get(pk=inspector_id)
-    )
-
-
 # --- operations ----------------------------------------------------------------------------------
 
 
@@ -177,20 +159,9 @@ def _get(user, inspector_id: int, action: str = "view") -> Inspector:
     description="调用者管辖范围内的执法检查人员，按机构和工号排序，分页。\n\n"
     + errors_doc(LIST_ERRORS),
 )
-def list_inspectors(request, filters: Query[InspectorFilters]):
-    params: dict[str, str] = {}
-    if filters.q:
-        params["q"] = filters.q
-    if filters.unit is not None:
-        params["unit"] = str(filters.unit)
-    if filters.expertise is not None:
-        params["expertise"] = str(_expertise([filters.expertise], "expertise")[0].pk)
-    if filters.active is not None:
-        params["active"] = "1" if filters.active else "0"
-    if filters.cert:
-        params["cert"] = filters.cert
-    qs = selectors.inspector_list(request.auth, params).select_related("unit__district")
-    return page(qs, filters.limit, filters.offset, _inspector_out)
+def list_inspectors(request, filters: Query[InspectorFilters], paging: Query[PageParams]):
+    qs = selectors.inspector_list(user=request.auth, filters=filters)
+    return page(qs, paging.limit, paging.offset, _inspector_out)
 
 
 @router.get(
@@ -200,7 +171,7 @@ def list_inspectors(request, filters: Query[InspectorFilters]):
     description="管辖范围以外的人员答复 404。\n\n" + errors_doc(DETAIL_ERRORS),
 )
 def get_inspector(request, inspector_id: Annotated[ObjectId, Path(description="检查人员 id")]):
-    return _inspector_out(_get(request.auth, inspector_id))
+    return _inspector_out(selectors.inspector_get(user=request.auth, pk=inspector_id))
 
 
 @router.post(
@@ -215,7 +186,7 @@ def create_inspector(request, payload: InspectorIn):
         raise PermissionDenied(_("您的角色无权新建检查人员"))
     data = _model_data(payload.dict(exclude_unset=True))
     inspector = services.inspector_create(user=request.auth, data=data)
-    return Status(201, _inspector_out(_get(request.auth, inspector.pk)))
+    return Status(201, _inspector_out(selectors.inspector_get(user=request.auth, pk=inspector.pk)))
 
 
 @router.patch(
@@ -232,7 +203,7 @@ def update_inspector(
     inspector_id: Annotated[ObjectId, Path(description="检查人员 id")],
     payload: InspectorPatch,
 ):
-    inspector = _get(request.auth, inspector_id, action=CHANGE)
+    inspector = selectors.inspector_get(user=request.auth, pk=inspector_id, action=CHANGE)
     data = _model_data(payload.dict(exclude_unset=True))
     services.inspector_update(user=request.auth, inspector=inspector, data=data)
-    return _inspector_out(_get(request.auth, inspector_id))
+    return _inspector_out(selectors.inspector_get(user=request.auth, pk=inspector_id))

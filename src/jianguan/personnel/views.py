@@ -1,7 +1,7 @@
 """Pages of the inspector roster, the expert pool and conflict declarations.
 
-Thin views: parse (forms), read (selectors), write (services), render. Every single object is
-fetched through `restrict(user, action)`, so a row outside the caller's jurisdiction is a 404.
+Declarations over core.generic: reads through personnel.selectors (scoped), writes through
+personnel.services; a row outside the caller's jurisdiction is a 404.
 """
 
 from __future__ import annotations
@@ -11,26 +11,35 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from jianguan.core import audit
 from jianguan.core.forms import ImportForm, add_service_errors
-from jianguan.core.scoping import allowed
-from jianguan.core.views import export_format, paginate, query_without, record_export
-from jianguan.org.models import Unit
+from jianguan.core.generic import (
+    ObjectDetailView,
+    ObjectFormView,
+    ObjectListView,
+    crumb,
+    get_or_404,
+)
+from jianguan.core.scoping import ADD, CHANGE, allowed, reaches
+from jianguan.core.views import export_format
+from jianguan.org import selectors as org
 
 from . import importing, importing_experts, selectors, services, tasks
+from .filters import ConflictFilters, ExpertFilters, InspectorFilters
 from .forms import ConflictEndForm, ConflictForm, ExpertForm, InspectorForm
-from .models import ConflictDeclaration, Expert, Expertise, Inspector
+from .models import ConflictDeclaration, Expert, Inspector
 
 CERT_SOON_DAYS = 90
-
-
-def _crumbs(*items: tuple[str, str | None]) -> list[tuple[str, str | None]]:
-    return [("名录库", None), *items]
+ROSTER = ("名录库", None)
+INSPECTORS = crumb("检查人员", "personnel:inspector_list")
+EXPERTS = crumb("专家", "personnel:expert_list")
+CONFLICTS = crumb("回避声明", "personnel:conflict_list")
 
 
 def cert_state(inspector: Inspector, today: dt.date) -> tuple[str, str]:
@@ -61,146 +70,109 @@ def _mark_conflicts(rows, today: dt.date):
     return rows
 
 
-def _unit_choices(user) -> list[tuple[int, str]]:
-    units = Unit.objects.restrict(user).filter(active=True).order_by("sort", "code")
-    return [(u.pk, f"\u3000{u.name}" if u.is_station else u.name) for u in units]
+def _conflicts_of(user, **person) -> list:
+    """The declarations of one inspector or expert, for their page."""
+    filters = ConflictFilters(**person)
+    return _mark_conflicts(
+        selectors.conflict_list(user=user, filters=filters), timezone.localdate()
+    )
 
 
 # ---------------------------------------------------------------- inspectors
 
 
-@login_required
-def inspector_list(request):
-    user = request.user
-    today = timezone.localdate()
-    qs = selectors.inspector_list(user, request.GET)
-    ctx = paginate(request, qs)
-    rows = list(ctx["rows"])
-    for row in rows:
-        row.cert_label, row.cert_css = cert_state(row, today)
-    ctx.update(
-        rows=rows,
-        params=request.GET,
-        units=_unit_choices(user),
-        expertise=Expertise.objects.order_by("id"),
-        can_add=allowed(user, "add", Inspector),
-        export_query=query_without(request),
-        breadcrumbs=_crumbs(("检查人员", None)),
-    )
-    return render(request, "personnel/inspector_list.html", ctx)
+class InspectorList(ObjectListView):
+    title = "检查人员名录库"
+    crumbs = [ROSTER]
+    filters = InspectorFilters
+    selector = staticmethod(selectors.inspector_list)
+    template_name = "personnel/inspector_list.html"
+    noun = "人"
+    empty = "没有符合条件的检查人员。"
+    add = ("personnel:inspector_create", "新增检查人员", Inspector)
+    buttons = [("personnel:inspector_import", "批量导入", (ADD, Inspector))]
+    export_title = "检查人员名录"
+
+    def decorate(self, rows):
+        today = timezone.localdate()
+        for row in rows:
+            row.cert_label, row.cert_css = cert_state(row, today)
+        return rows
+
+    def export_response(self, queryset, fmt, count):
+        """In the import file's columns, so the file imports back."""
+        return importing.export_inspectors_response(queryset, fmt)
 
 
-@login_required
-def inspector_detail(request, pk: int):
-    inspector = get_object_or_404(
-        Inspector.objects.restrict(request.user, "view").select_related(
-            "unit", "unit__district", "user"
-        ),
-        pk=pk,
-    )
-    today = timezone.localdate()
-    label, css = cert_state(inspector, today)
-    conflicts = _mark_conflicts(
-        selectors.conflict_list(request.user)
-        .filter(inspector=inspector)
-        .order_by("-valid_from", "-id"),
-        today,
-    )
-    ctx = {
-        "inspector": inspector,
-        "cert_label": label,
-        "cert_css": css,
-        "qualified": inspector.qualified_on(today),
-        "conflicts": conflicts,
-        "history": audit.history(inspector)[:100],
-        "can_change": Inspector.objects.restrict(request.user, "change").filter(pk=pk).exists(),
-        "can_declare": allowed(request.user, "add", ConflictDeclaration),
-        "can_end": allowed(request.user, "change", ConflictDeclaration),
-        "breadcrumbs": _crumbs(
-            ("检查人员", reverse("personnel:inspector_list")), (inspector.name, None)
-        ),
-    }
-    return render(request, "personnel/inspector_detail.html", ctx)
+class InspectorDetail(ObjectDetailView):
+    template_name = "personnel/inspector_detail.html"
+    crumbs = [ROSTER, INSPECTORS]
+    selector = staticmethod(selectors.inspector_get)
+
+    def get_title(self):
+        return self.object.name
+
+    def get_context(self):
+        user, inspector = self.request.user, self.object
+        today = timezone.localdate()
+        label, css = cert_state(inspector, today)
+        return {
+            "inspector": inspector,
+            "cert_label": label,
+            "cert_css": css,
+            "qualified": inspector.qualified_on(today),
+            "conflicts": _conflicts_of(user, inspector=inspector.pk),
+            "history": audit.history(inspector)[:100],
+            "can_change": reaches(user, CHANGE, inspector),
+            "can_declare": allowed(user, ADD, ConflictDeclaration),
+            "can_end": allowed(user, CHANGE, ConflictDeclaration),
+        }
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def inspector_create(request):
-    user = request.user
-    if not allowed(user, "add", Inspector):
-        raise PermissionDenied("无权新增检查人员")
-    initial = {}
-    if user.unit_id and Unit.objects.restrict(user, "add").filter(pk=user.unit_id).exists():
-        initial["unit"] = user.unit_id
-    form = InspectorForm(request.POST or None, user=user, action="add", initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            inspector = services.inspector_create(user=user, data=form.service_data())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
+class InspectorEdit(ObjectFormView):
+    """新增 (no pk) and 编辑 (pk) an inspector."""
+
+    form_class = InspectorForm
+    model = Inspector
+    selector = staticmethod(selectors.inspector_get)
+    crumbs = [ROSTER, INSPECTORS]
+    permission_message = "无权新增检查人员"
+
+    def form_kwargs(self):
+        user = self.request.user
+        kwargs = {
+            **super().form_kwargs(),
+            "user": user,
+            "action": CHANGE if self.object else ADD,
+        }
+        if self.object is None:
+            units = org.unit_list(user=user, action=ADD)
+            if user.unit_id and units.filter(pk=user.unit_id).exists():
+                kwargs["initial"] = {"unit": user.unit_id}
+        return kwargs
+
+    def get_title(self):
+        return f"编辑检查人员：{self.stored.name}" if self.object else "新增检查人员"
+
+    def save(self, form):
+        user, data = self.request.user, form.service_data()
+        if self.object is None:
+            inspector = services.inspector_create(user=user, data=data)
+            self.success_message = f"已新增检查人员 {inspector}"
         else:
-            messages.success(request, f"已新增检查人员 {inspector}")
-            return redirect("personnel:inspector_detail", pk=inspector.pk)
-    return render(
-        request,
-        "personnel/inspector_form.html",
-        {
-            "form": form,
-            "title": "新增检查人员",
-            "cancel_url": reverse("personnel:inspector_list"),
-            "breadcrumbs": _crumbs(
-                ("检查人员", reverse("personnel:inspector_list")), ("新增", None)
-            ),
-        },
-    )
+            inspector = services.inspector_update(user=user, inspector=self.object, data=data)
+            self.success_message = f"已保存检查人员 {inspector}"
+        return reverse("personnel:inspector_detail", args=[inspector.pk])
 
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def inspector_edit(request, pk: int):
-    user = request.user
-    inspector = get_object_or_404(Inspector.objects.restrict(user, "change"), pk=pk)
-    name = inspector.name
-    form = InspectorForm(request.POST or None, instance=inspector, user=user, action="change")
-    if request.method == "POST" and form.is_valid():
-        try:
-            inspector = services.inspector_update(
-                user=user, inspector=inspector, data=form.service_data()
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"已保存检查人员 {inspector}")
-            return redirect("personnel:inspector_detail", pk=inspector.pk)
-    detail_url = reverse("personnel:inspector_detail", args=[pk])
-    return render(
-        request,
-        "personnel/inspector_form.html",
-        {
-            "form": form,
-            "title": f"编辑检查人员：{name}",
-            "cancel_url": detail_url,
-            "breadcrumbs": _crumbs(
-                ("检查人员", reverse("personnel:inspector_list")),
-                (name, detail_url),
-                ("编辑", None),
-            ),
-        },
-    )
-
-
-@login_required
-def inspector_export(request):
-    """The filtered list as xlsx or csv, in the import file's columns (so it round-trips)."""
-    qs = selectors.inspector_list(request.user, request.GET)
-    return _export(
-        request, qs, "personnel.inspector", "检查人员名录", importing.export_inspectors_response
-    )
+    def cancel_url(self):
+        if self.object:
+            return reverse("personnel:inspector_detail", args=[self.object.pk])
+        return reverse("personnel:inspector_list")
 
 
 @login_required
 def inspector_import_template(request):
-    if not allowed(request.user, "add", Inspector):
+    if not allowed(request.user, ADD, Inspector):
         raise PermissionDenied("无权导入检查人员")
     return importing.template_response(export_format(request))
 
@@ -208,21 +180,12 @@ def inspector_import_template(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def inspector_import(request):
-    if not allowed(request.user, "add", Inspector):
+    if not allowed(request.user, ADD, Inspector):
         raise PermissionDenied("无权导入检查人员")
-    crumbs = _crumbs(("检查人员", reverse("personnel:inspector_list")), ("批量导入", None))
+    crumbs = [ROSTER, INSPECTORS, ("批量导入", None)]
     return _import_page(
         request, tasks.start_inspector_import, "personnel/inspector_import.html", crumbs
     )
-
-
-def _export(request, qs, object_type: str, label: str, respond):
-    """Export `qs` (already scoped) as the requested format, on record: personal data leaving
-    the system is audited with who, how many and which filters (数据导出留痕)."""
-    fmt = export_format(request)
-    count = qs.count()
-    record_export(request, title=label, object_type=object_type, fmt=fmt, count=count, unit="人")
-    return respond(qs, fmt)
 
 
 def _import_page(request, start, template: str, breadcrumbs):
@@ -244,33 +207,70 @@ def _import_page(request, start, template: str, breadcrumbs):
 # ---------------------------------------------------------------- experts
 
 
-@login_required
-def expert_list(request):
-    user = request.user
-    ctx = paginate(request, selectors.expert_list(user, request.GET))
-    ctx.update(
-        params=request.GET,
-        fields=Expertise.objects.order_by("id"),
-        can_add=allowed(user, "add", Expert),
-        export_query=query_without(request),
-        breadcrumbs=_crumbs(("专家", None)),
-    )
-    return render(request, "personnel/expert_list.html", ctx)
+class ExpertList(ObjectListView):
+    """The pool is city-wide: every member of staff may view, so may export, all of it."""
+
+    title = "专家库"
+    crumbs = [ROSTER]
+    filters = ExpertFilters
+    selector = staticmethod(selectors.expert_list)
+    template_name = "personnel/expert_list.html"
+    noun = "人"
+    empty = "没有符合条件的专家。"
+    intro = "专家库由市局统一维护，全市共用。"
+    add = ("personnel:expert_create", "新增专家", Expert)
+    buttons = [("personnel:expert_import", "批量导入", (ADD, Expert))]
+
+    def export_response(self, queryset, fmt, count):
+        return importing_experts.export_experts_response(queryset, fmt)
 
 
-@login_required
-def expert_export(request):
-    """The filtered list as xlsx or csv, in the import file's columns (so it round-trips).
-    The pool is city-wide: every member of staff may view, so may export, all of it."""
-    qs = selectors.expert_list(request.user, request.GET)
-    return _export(
-        request, qs, "personnel.expert", "专家库", importing_experts.export_experts_response
-    )
+class ExpertDetail(ObjectDetailView):
+    template_name = "personnel/expert_detail.html"
+    crumbs = [ROSTER, EXPERTS]
+    selector = staticmethod(selectors.expert_get)
+
+    def get_title(self):
+        return self.object.name
+
+    def get_context(self):
+        user, expert = self.request.user, self.object
+        return {
+            "expert": expert,
+            "conflicts": _conflicts_of(user, expert=expert.pk),
+            "history": audit.history(expert)[:100],
+            "can_change": reaches(user, CHANGE, expert),
+            "can_declare": allowed(user, ADD, ConflictDeclaration),
+            "can_end": allowed(user, CHANGE, ConflictDeclaration),
+        }
+
+
+class ExpertEdit(ObjectFormView):
+    form_class = ExpertForm
+    model = Expert
+    selector = staticmethod(selectors.expert_get)
+    crumbs = [ROSTER, EXPERTS]
+    permission_message = "专家库由市局维护"
+
+    def get_title(self):
+        return f"编辑专家：{self.stored.name}" if self.object else "新增专家"
+
+    def save(self, form):
+        expert = services.expert_save(
+            user=self.request.user, expert=self.object, data=form.service_data()
+        )
+        self.success_message = f"已{'保存' if self.object else '新增'}专家 {expert.name}"
+        return reverse("personnel:expert_detail", args=[expert.pk])
+
+    def cancel_url(self):
+        if self.object:
+            return reverse("personnel:expert_detail", args=[self.object.pk])
+        return reverse("personnel:expert_list")
 
 
 @login_required
 def expert_import_template(request):
-    if not allowed(request.user, "add", Expert):
+    if not allowed(request.user, ADD, Expert):
         raise PermissionDenied("专家库由市局维护")
     return importing_experts.template_response(export_format(request))
 
@@ -278,204 +278,127 @@ def expert_import_template(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def expert_import(request):
-    if not allowed(request.user, "add", Expert):
+    if not allowed(request.user, ADD, Expert):
         raise PermissionDenied("专家库由市局维护")
-    crumbs = _crumbs(("专家", reverse("personnel:expert_list")), ("批量导入", None))
+    crumbs = [ROSTER, EXPERTS, ("批量导入", None)]
     return _import_page(request, tasks.start_expert_import, "personnel/expert_import.html", crumbs)
-
-
-@login_required
-def expert_detail(request, pk: int):
-    user = request.user
-    expert = get_object_or_404(Expert.objects.restrict(user, "view").select_related("field"), pk=pk)
-    today = timezone.localdate()
-    conflicts = _mark_conflicts(
-        selectors.conflict_list(user).filter(expert=expert).order_by("-valid_from", "-id"), today
-    )
-    return render(
-        request,
-        "personnel/expert_detail.html",
-        {
-            "expert": expert,
-            "conflicts": conflicts,
-            "history": audit.history(expert)[:100],
-            "can_change": Expert.objects.restrict(user, "change").filter(pk=pk).exists(),
-            "can_declare": allowed(user, "add", ConflictDeclaration),
-            "can_end": allowed(user, "change", ConflictDeclaration),
-            "breadcrumbs": _crumbs(("专家", reverse("personnel:expert_list")), (expert.name, None)),
-        },
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def expert_create(request):
-    user = request.user
-    if not allowed(user, "add", Expert):
-        raise PermissionDenied("专家库由市局维护")
-    form = ExpertForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            expert = services.expert_save(user=user, data=form.service_data())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"已新增专家 {expert.name}")
-            return redirect("personnel:expert_detail", pk=expert.pk)
-    return render(
-        request,
-        "personnel/expert_form.html",
-        {
-            "form": form,
-            "title": "新增专家",
-            "cancel_url": reverse("personnel:expert_list"),
-            "breadcrumbs": _crumbs(("专家", reverse("personnel:expert_list")), ("新增", None)),
-        },
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def expert_edit(request, pk: int):
-    user = request.user
-    expert = get_object_or_404(Expert.objects.restrict(user, "change"), pk=pk)
-    name = expert.name
-    form = ExpertForm(request.POST or None, instance=expert)
-    if request.method == "POST" and form.is_valid():
-        try:
-            expert = services.expert_save(user=user, expert=expert, data=form.service_data())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"已保存专家 {expert.name}")
-            return redirect("personnel:expert_detail", pk=expert.pk)
-    detail_url = reverse("personnel:expert_detail", args=[pk])
-    return render(
-        request,
-        "personnel/expert_form.html",
-        {
-            "form": form,
-            "title": f"编辑专家：{name}",
-            "cancel_url": detail_url,
-            "breadcrumbs": _crumbs(
-                ("专家", reverse("personnel:expert_list")), (name, detail_url), ("编辑", None)
-            ),
-        },
-    )
 
 
 # ---------------------------------------------------------------- conflict declarations
 
 
-@login_required
-def conflict_list(request):
-    user = request.user
-    today = timezone.localdate()
-    ctx = paginate(
-        request, selectors.conflict_list(user, request.GET).order_by("-valid_from", "-id")
+class ConflictList(ObjectListView):
+    title = "回避声明"
+    crumbs = [ROSTER]
+    filters = ConflictFilters
+    selector = staticmethod(selectors.conflict_list)
+    template_name = "personnel/conflict_list.html"
+    intro = (
+        "生效中的声明在抽取时排除对应的人员与市场主体组合（行政处罚法第四十三条）。"
+        "声明不可删除，只能结束。"
     )
-    ctx.update(
-        rows=_mark_conflicts(ctx["rows"], today),
-        params=request.GET,
-        can_add=allowed(user, "add", ConflictDeclaration),
-        can_end=allowed(user, "change", ConflictDeclaration),
-        breadcrumbs=_crumbs(("回避声明", None)),
-    )
-    return render(request, "personnel/conflict_list.html", ctx)
+    empty = "没有符合条件的回避声明。"
+    add = ("personnel:conflict_create", "登记回避声明", ConflictDeclaration)
+
+    def decorate(self, rows):
+        return _mark_conflicts(rows, timezone.localdate())
+
+    def get_context(self):
+        return {"can_end": allowed(self.request.user, CHANGE, ConflictDeclaration)}
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def conflict_create(request):
-    user = request.user
-    if not allowed(user, "add", ConflictDeclaration):
-        raise PermissionDenied("无权登记回避声明")
-    initial: dict = {"valid_from": timezone.localdate()}
-    person_url = None
-    if (pk := request.GET.get("inspector", "")).isdigit():
-        inspector = get_object_or_404(Inspector.objects.restrict(user), pk=pk)
-        initial["staff_no"] = inspector.staff_no
-        person_url = reverse("personnel:inspector_detail", args=[inspector.pk])
-    elif (pk := request.GET.get("expert", "")).isdigit():
-        expert = get_object_or_404(Expert.objects.restrict(user), pk=pk)
-        initial["expert"] = expert.pk
-        person_url = reverse("personnel:expert_detail", args=[expert.pk])
-    form = ConflictForm(request.POST or None, user=user, initial=initial)
-    if request.method == "POST" and form.is_valid():
+class ConflictCreate(ObjectFormView):
+    """登记: opened from a person's page (?inspector= / ?expert=) the person is filled in."""
+
+    template_name = "personnel/conflict_form.html"
+    form_class = ConflictForm
+    model = ConflictDeclaration
+    crumbs = [ROSTER, CONFLICTS]
+    title = "登记"
+    permission_message = "无权登记回避声明"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.person_url = None
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_kwargs(self):
+        user = self.request.user
+        person = ConflictFilters.parse(self.request.GET)
+        initial: dict = {"valid_from": timezone.localdate()}
+        if person.inspector:
+            inspector = get_or_404(selectors.inspector_get, user=user, pk=person.inspector)
+            initial["staff_no"] = inspector.staff_no
+            self.person_url = reverse("personnel:inspector_detail", args=[inspector.pk])
+        elif person.expert:
+            expert = get_or_404(selectors.expert_get, user=user, pk=person.expert)
+            initial["expert"] = expert.pk
+            self.person_url = reverse("personnel:expert_detail", args=[expert.pk])
+        return {"user": user, "initial": initial}
+
+    def save(self, form):
         try:
-            declaration = services.conflict_create(user=user, data=form.service_data())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
+            declaration = services.conflict_create(user=self.request.user, data=form.service_data())
         except PermissionDenied:
-            form.add_error("entity_uscc", "该市场主体不在您的管辖范围内")
-        else:
-            messages.success(request, f"已登记回避声明：{declaration}")
-            if declaration.inspector_id:
-                return redirect("personnel:inspector_detail", pk=declaration.inspector_id)
-            return redirect("personnel:expert_detail", pk=declaration.expert_id)
-    return render(
-        request,
-        "personnel/conflict_form.html",
-        {
-            "form": form,
-            "cancel_url": person_url or reverse("personnel:conflict_list"),
-            "breadcrumbs": _crumbs(
-                ("回避声明", reverse("personnel:conflict_list")), ("登记", None)
-            ),
-        },
-    )
+            raise ValidationError({"entity_uscc": "该市场主体不在您的管辖范围内"}) from None
+        self.success_message = f"已登记回避声明：{declaration}"
+        if declaration.inspector_id:
+            return reverse("personnel:inspector_detail", args=[declaration.inspector_id])
+        return reverse("personnel:expert_detail", args=[declaration.expert_id])
+
+    def cancel_url(self):
+        return self.person_url or reverse("personnel:conflict_list")
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def conflict_end(request, pk: int):
-    """End a declaration (set its end date). Declarations are never deleted: they explain past draws."""
-    user = request.user
-    declaration = get_object_or_404(
-        ConflictDeclaration.objects.restrict(user, "change").select_related(
-            "inspector", "expert", "entity"
-        ),
-        pk=pk,
-    )
-    today = timezone.localdate()
-    ended = declaration.valid_to is not None and declaration.valid_to < today
-    form = ConflictEndForm(
-        request.POST or None,
-        declaration=declaration,
-        initial={"valid_to": max(today, declaration.valid_from)},
-    )
-    if request.method == "POST" and not ended and form.is_valid():
-        try:
-            services.conflict_end(
-                user=user, declaration=declaration, valid_to=form.cleaned_data["valid_to"]
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"回避声明将于 {form.cleaned_data['valid_to']:%Y-%m-%d} 结束")
-            return redirect(_safe_next(request) or reverse("personnel:conflict_list"))
-    label, css = conflict_state(declaration, today)
-    return render(
-        request,
-        "personnel/conflict_end.html",
-        {
+class ConflictEnd(ObjectFormView):
+    """End a declaration (set its end date). Declarations are never deleted: they explain past
+    draws."""
+
+    template_name = "personnel/conflict_end.html"
+    form_class = ConflictEndForm
+    selector = staticmethod(selectors.conflict_get)
+    crumbs = [ROSTER, CONFLICTS]
+    title = "结束回避"
+    success_message = ""
+
+    def form_kwargs(self):
+        today = timezone.localdate()
+        declaration = self.object
+        return {
             "declaration": declaration,
+            "initial": {"valid_to": max(today, declaration.valid_from)},
+        }
+
+    def ended(self) -> bool:
+        valid_to = self.object.valid_to
+        return valid_to is not None and valid_to < timezone.localdate()
+
+    def post(self, request, *args, **kwargs):
+        if self.ended():
+            return self.get(request, *args, **kwargs)
+        return super().post(request, *args, **kwargs)
+
+    def save(self, form):
+        valid_to = form.cleaned_data["valid_to"]
+        services.conflict_end(user=self.request.user, declaration=self.object, valid_to=valid_to)
+        messages.success(self.request, f"回避声明将于 {valid_to:%Y-%m-%d} 结束")
+        return self.cancel_url()
+
+    def cancel_url(self):
+        return _safe_next(self.request) or reverse("personnel:conflict_list")
+
+    def get_context(self):
+        label, css = conflict_state(self.object, timezone.localdate())
+        return {
+            "declaration": self.object,
             "state_label": label,
             "state_css": css,
-            "ended": ended,
-            "form": form,
-            "next": _safe_next(request) or "",
-            "back_url": _safe_next(request) or reverse("personnel:conflict_list"),
-            "breadcrumbs": _crumbs(
-                ("回避声明", reverse("personnel:conflict_list")), ("结束回避", None)
-            ),
-        },
-    )
+            "ended": self.ended(),
+            "next": _safe_next(self.request) or "",
+            "back_url": self.cancel_url(),
+        }
 
 
 def _safe_next(request) -> str | None:
-    from django.utils.http import url_has_allowed_host_and_scheme
-
     nxt = request.POST.get("next") or request.GET.get("next")
     if nxt and url_has_allowed_host_and_scheme(
         nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()

@@ -9,8 +9,8 @@ urlpatterns = [
     path("", views.search, name="search"),
     path("entities/<str:uscc>/", views.entity_detail, name="entity_detail"),
     path("tasks/", views.task_list, name="task_list"),
-    path("tasks/<int:pk>/", views.task_detail, name="task_detail"),
-    path("draws/<int:pk>/proof.zip", views.draw_proof, name="draw_proof"),
-    path("draws/<int:pk>/verify/", views.draw_verify, name="draw_verify"),
+    path("tasks/<id:pk>/", views.task_detail, name="task_detail"),
+    path("draws/<id:pk>/proof.zip", views.draw_proof, name="draw_proof"),
+    path("draws/<id:pk>/verify/", views.draw_verify, name="draw_verify"),
     path("verify_draw.py", views.verifier, name="verifier"),
 ]

@@ -20,7 +20,7 @@ from jianguan.core import audit
 from jianguan.core.downloads import file_download, spec_download, stamped
 from jianguan.core.forms import add_service_errors
 from jianguan.core.views import export_format, paginate, query_without, record_export
-from jianguan.registry.forms import districts_for
+from jianguan.org.selectors import district_list
 
 from . import exporting, selectors, services
 from .forms import QueueForm, WithdrawForm
@@ -56,7 +56,7 @@ def publication_list(request):
         counts=selectors.publication_counts(user),
         statuses=Publication.Status.choices,
         clock_options=[("near", "临近期限（5个工作日内）"), ("overdue", "已逾期")],
-        districts=[(str(d.pk), d.name) for d in districts_for(user)],
+        districts=[(str(d.pk), d.name) for d in district_list(user=user)],
         export_query=query_without(request),
         near_days=selectors.NEAR_WORKING_DAYS,
         breadcrumbs=_crumbs(("公示管理", None)),
@@ -199,7 +199,7 @@ def result_list(request):
         params=params,
         task_options=selectors.task_options(user),
         withdrawn_options=[("no", "公示中"), ("yes", "已撤回")],
-        districts=[(str(d.pk), d.name) for d in districts_for(user)],
+        districts=[(str(d.pk), d.name) for d in district_list(user=user)],
         export_query=query_without(request),
         breadcrumbs=_crumbs(("已公示结果", None)),
     )

@@ -33,6 +33,7 @@ from jianguan.core.scoping import ADD, CHANGE, allowed
 from jianguan.org.models import Unit
 
 from . import selectors, services
+from .filters import EntityFilters
 from .models import DOMAINS, KEY_TESTING_FIELDS, TESTING_FIELDS, Entity, TestingBody
 
 router = Router(tags=["检查对象"])
@@ -166,32 +167,6 @@ def _entity_detail(e: Entity) -> dict[str, Any]:
 # --- input ---------------------------------------------------------------------------------------
 
 
-class EntityFilters(PageParams):
-    q: Text | None = Field(
-        None,
-        max_length=100,
-        description="名称包含该文字；或统一社会信用代码（6位以上按前缀匹配，18位精确匹配）",
-    )
-    district: ObjectId | None = Field(None, description="所属区局 id")
-    station: ObjectId | None = Field(None, description="所属所队 id")
-    domain: DomainCode | None = Field(None, description=DOMAIN_HELP)
-    tier: Literal["special", "general", "none"] | None = Field(
-        None, description="重点领域类别：special 特殊重点；general 一般重点；none 非重点"
-    )
-    status: EntityStatus | None = Field(
-        None, description="登记状态：" + _choices(Entity.Status.choices)
-    )
-    industry: str | None = Field(
-        None,
-        pattern=r"^([A-Ta-t]|\d{1,4})$",
-        description="行业：门类字母（如 F），或行业代码前缀（如 52、5211）",
-    )
-    entity_type: EntityType | None = Field(
-        None, description="主体类型：" + _choices(Entity.Type.choices)
-    )
-    risk_class: RiskClass | None = Field(None, description=RISK_HELP)
-
-
 class EntityIn(Schema):
     """新建检查对象。未知字段一律拒绝（422），拼错的字段不会被悄悄忽略。"""
 
@@ -282,12 +257,9 @@ def _model_data(sent: dict[str, Any]) -> dict[str, Any]:
     summary="检查对象列表",
     description="调用者管辖范围内的检查对象，按 id 排序，分页。\n\n" + errors_doc(LIST_ERRORS),
 )
-def list_entities(request, filters: Query[EntityFilters]):
-    params = {
-        k: str(v) for k, v in filters.dict(exclude_none=True).items() if k in selectors.FILTERS
-    }
-    qs = selectors.entity_list(request.auth, params)
-    return page(qs, filters.limit, filters.offset, _entity_out)
+def list_entities(request, filters: Query[EntityFilters], paging: Query[PageParams]):
+    qs = selectors.entity_list(user=request.auth, filters=filters)
+    return page(qs, paging.limit, paging.offset, _entity_out)
 
 
 @router.get(
@@ -298,7 +270,7 @@ def list_entities(request, filters: Query[EntityFilters]):
     + errors_doc(DETAIL_ERRORS),
 )
 def get_entity(request, entity_id: Annotated[ObjectId, Path(description="检查对象 id")]):
-    return _entity_detail(selectors.entity_get(request.auth, entity_id))
+    return _entity_detail(selectors.entity_get(user=request.auth, pk=entity_id))
 
 
 @router.post(
@@ -313,7 +285,7 @@ def create_entity(request, payload: EntityIn):
         raise PermissionDenied(_("您的角色无权新建检查对象"))
     data = _model_data(payload.dict(exclude_unset=True))
     entity = services.entity_create(user=request.auth, data=data)
-    return Status(201, _entity_detail(selectors.entity_get(request.auth, entity.pk)))
+    return Status(201, _entity_detail(selectors.entity_get(user=request.auth, pk=entity.pk)))
 
 
 @router.patch(
@@ -328,7 +300,7 @@ def create_entity(request, payload: EntityIn):
 def update_entity(
     request, entity_id: Annotated[ObjectId, Path(description="检查对象 id")], payload: EntityPatch
 ):
-    entity = selectors.entity_get(request.auth, entity_id, action=CHANGE)
+    entity = selectors.entity_get(user=request.auth, pk=entity_id, action=CHANGE)
     data = _model_data(payload.dict(exclude_unset=True))
     services.entity_update(user=request.auth, entity=entity, data=data)
-    return _entity_detail(selectors.entity_get(request.auth, entity_id))
+    return _entity_detail(selectors.entity_get(user=request.auth, pk=entity_id))

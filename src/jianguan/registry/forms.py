@@ -7,25 +7,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jianguan.core import uscc
+from jianguan.core.converters import MAX_ID
 from jianguan.core.forms import StyledModelForm
 from jianguan.org.models import Unit
+from jianguan.org.selectors import district_list, station_list
 
 from .models import DOMAINS, TESTING_FIELDS, Entity, Industry, TestingBody
-
-STATION_KINDS = (Unit.Kind.STATION, Unit.Kind.TEAM)
-
-
-def districts_for(user, action: str = "view"):
-    """District bureaus inside the user's jurisdiction (one for a district user, all for the city)."""
-    return Unit.objects.restrict(user, action).filter(kind=Unit.Kind.DISTRICT, active=True)
-
-
-def stations_for(user, district_id=None, action: str = "view"):
-    """Stations and teams inside the user's jurisdiction, optionally of one district."""
-    qs = Unit.objects.restrict(user, action).filter(kind__in=STATION_KINDS, active=True)
-    if district_id is not None:
-        qs = qs.filter(district_id=district_id)
-    return qs
 
 
 class FlagChoiceField(forms.MultipleChoiceField):
@@ -87,14 +74,16 @@ class EntityForm(StyledModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         action = "change" if self.instance.pk else "add"
-        districts = districts_for(user, action)
+        districts = district_list(user=user, action=action)
         self.fields["district"].queryset = districts
         self.fields["district"].empty_label = _("请选择区局")
         self.fields["station"].empty_label = _("（不属于具体所队）")
         # Station options follow the district: the one submitted, the entity's own, or the only one.
         district_id = self._district_id(districts)
         self.fields["station"].queryset = (
-            stations_for(user, district_id, action) if district_id else Unit.objects.none()
+            station_list(user=user, district=district_id, action=action)
+            if district_id
+            else Unit.objects.none()
         )
         # Choosing a district reloads the station options (htmx; no inline script).
         self.fields["district"].widget.attrs.update(
@@ -123,7 +112,8 @@ class EntityForm(StyledModelForm):
             raw = getattr(self.initial["district"], "pk", self.initial["district"])
         if raw is None and len(districts) == 1:
             return districts[0].pk
-        return int(raw) if str(raw or "").isdigit() else None
+        raw = str(raw or "")
+        return int(raw) if raw.isdigit() and 0 < int(raw) <= MAX_ID else None
 
     def clean_uscc(self):
         return uscc.normalise(self.cleaned_data.get("uscc") or "")

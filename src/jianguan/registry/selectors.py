@@ -2,66 +2,54 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from django.db.models import Q, QuerySet
 
 from jianguan.core import uscc
+from jianguan.core.scoping import VIEW
 
-from .models import DOMAINS, Entity
-
-FILTERS = (
-    "q",
-    "district",
-    "station",
-    "domain",
-    "tier",
-    "status",
-    "industry",
-    "entity_type",
-    "risk_class",
-)
+from .filters import EntityFilters
+from .models import DOMAINS, Entity, Industry
 
 
 def entity_list(
-    user, params: Mapping[str, str] | None = None, action: str = "view"
+    *, user, filters: EntityFilters | None = None, action: str = VIEW
 ) -> QuerySet[Entity]:
-    """The entities `user` may see, filtered by list/API/export parameters.
-
-    q: name contains, or a (partial) credit code; district/station: unit ids; domain: domain code;
-    tier: special/general/none; status; industry: code prefix (section letter or division digits).
-    """
-    params = params or {}
+    """The entities `user` may see (or `action`), filtered: q, a name part or a (partial) credit
+    code; district/station: unit ids; domain; tier (special/general/none); status; entity_type;
+    industry: a section letter or a code prefix; risk_class."""
+    f = filters or EntityFilters()
     qs = Entity.objects.restrict(user, action).select_related("district", "station")
-    if q := (params.get("q") or "").strip():
-        code = uscc.normalise(q)
-        if code.isalnum() and len(code) >= 6 and code.isascii():
-            qs = qs.filter(uscc__startswith=code) if len(code) < 18 else qs.filter(uscc=code)
-        else:
-            qs = qs.filter(name__contains=q)
-    for key in ("district", "station"):
-        if value := params.get(key):
-            qs = qs.filter(**{f"{key}_id": value}) if str(value).isdigit() else qs.none()
-    if domain := params.get("domain"):
-        qs = DOMAINS.filter(qs, "domains", [domain]) if domain in DOMAINS.by_code else qs.none()
-    if tier := params.get("tier"):
-        qs = qs.filter(key_tier="" if tier == "none" else tier)
-    for key, field in (
-        ("status", "status"),
-        ("entity_type", "entity_type"),
-        ("risk_class", "risk_class"),
-    ):
-        if value := params.get(key):
+    if f.q:
+        qs = search(qs, f.q)
+    if f.district is not None:
+        qs = qs.filter(district_id=f.district)
+    if f.station is not None:
+        qs = qs.filter(station_id=f.station)
+    if f.domain:
+        qs = DOMAINS.filter(qs, "domains", [f.domain])
+    if f.tier:
+        qs = qs.filter(key_tier="" if f.tier == "none" else f.tier)
+    for field in ("status", "entity_type", "risk_class"):
+        if value := getattr(f, field):
             qs = qs.filter(**{field: value})
-    if industry := (params.get("industry") or "").strip():
-        qs = qs.filter(_industry_q(industry))
+    if f.industry:
+        qs = qs.filter(_industry_q(f.industry))
     return qs.order_by("id")
+
+
+def search(qs: QuerySet, text: str, prefix: str = "") -> QuerySet:
+    """The roster's search box, on entities or on rows of an entity (`prefix` "entity__"): a
+    credit code (6 characters or more: a prefix; 18: the code) or a part of the name."""
+    code = uscc.normalise(text)
+    if code.isalnum() and code.isascii() and len(code) >= 6:
+        if len(code) >= 18:
+            return qs.filter(**{f"{prefix}uscc": code})
+        return qs.filter(**{f"{prefix}uscc__startswith": code})
+    return qs.filter(**{f"{prefix}name__contains": text})
 
 
 def _industry_q(code: str) -> Q:
     if code.isalpha():  # a section letter: every division under it
-        from .models import Industry
-
         divisions = Industry.objects.filter(section=code.upper(), level="division").values_list(
             "code", flat=True
         )
@@ -72,12 +60,17 @@ def _industry_q(code: str) -> Q:
     return Q(industry_code__startswith=code)
 
 
-def entity_from_query(user, params: Mapping[str, str], action: str) -> Entity | None:
-    """?entity=<id>: the entity whose file a form was opened from, if `user` may `action` it."""
-    pk = params.get("entity", "")
-    return Entity.objects.restrict(user, action).filter(pk=pk).first() if pk.isdigit() else None
-
-
-def entity_get(user, pk: int, action: str = "view") -> Entity:
-    """Raise Entity.DoesNotExist (→ 404) when outside the user's jurisdiction."""
+def entity_get(*, user, pk: int, action: str = VIEW) -> Entity:
+    """Entity.DoesNotExist (→ 404) when outside the user's jurisdiction for `action`."""
     return Entity.objects.restrict(user, action).select_related("district", "station").get(pk=pk)
+
+
+def entity_find(
+    *, user, pk: int | None = None, uscc: str | None = None, action: str = VIEW
+) -> Entity | None:
+    """The entity with this id (a form opened from its file, ?entity=<id>) or credit code, if
+    `user` may `action` it; None otherwise."""
+    if not pk and not uscc:
+        return None
+    lookup = {"pk": pk} if pk else {"uscc": uscc}
+    return Entity.objects.restrict(user, action).filter(**lookup).first()

@@ -13,6 +13,7 @@ from jianguan.core.models import Job
 from jianguan.core.scoping import user_district
 
 from . import importing, selectors
+from .filters import EntityFilters
 
 KIND_IMPORT = "import_entities"
 
@@ -45,7 +46,8 @@ def export_entities_task(job_id: int) -> dict:
 
     def work(job: Job, progress) -> tuple[dict, str]:
         fmt = job.params["fmt"]
-        qs = selectors.entity_list(job.created_by, job.params["filters"])
+        filters = EntityFilters.model_validate(job.params["filters"])
+        qs = selectors.entity_list(user=job.created_by, filters=filters)
         progress(0, 0, _("导出中"))
         rel = f"{EXPORT_DIR}/{job.pk}/entities.{fmt}"
         path = Path(settings.MEDIA_ROOT) / rel
@@ -56,14 +58,14 @@ def export_entities_task(job_id: int) -> dict:
     return jobs.run_job(job_id, work)
 
 
-def start_entity_export(user, filters: dict, fmt: str) -> Job:
-    """Queue an export of what `user` sees under `filters` (the list page's parameters)."""
+def start_entity_export(*, user, filters: EntityFilters, fmt: str) -> Job:
+    """Queue an export of what `user` sees under `filters` (the list page's)."""
     job = Job.objects.create(
         kind=KIND_EXPORT,
         title=_("导出检查对象（%(fmt)s）") % {"fmt": fmt},
         created_by=user,
         district=user_district(user),
-        params={"filters": filters, "fmt": fmt},
+        params={"filters": filters.model_dump(mode="json", exclude_none=True), "fmt": fmt},
     )
     export_entities_task.enqueue(job.pk)
     job.refresh_from_db()

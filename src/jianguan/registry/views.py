@@ -1,8 +1,7 @@
 """Pages of the entity roster (检查对象名录库): list, export, file (一企一卷), create/edit, import.
 
-Thin views: parse the request, call registry.selectors / registry.services, render. Every
-single object is fetched through `restrict(user, action)`, so a row outside the user's
-jurisdiction answers 404, never 403.
+Declarations over core.generic: reads through registry.selectors (scoped), writes through
+registry.services. A row outside the caller's jurisdiction answers 404, never 403.
 """
 
 from __future__ import annotations
@@ -11,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,19 +18,20 @@ from django.views.decorators.http import require_http_methods
 
 from jianguan.core import audit
 from jianguan.core.downloads import file_download, stamped
-from jianguan.core.forms import ImportForm, add_service_errors
-from jianguan.core.scoping import allowed
-from jianguan.core.views import paginate, record_export
-from jianguan.personnel.models import ConflictDeclaration
+from jianguan.core.filters import Filters, Ref
+from jianguan.core.forms import ImportForm
+from jianguan.core.generic import (
+    ObjectDetailView,
+    ObjectFormView,
+    ObjectListView,
+    crumb,
+)
+from jianguan.core.scoping import ADD, CHANGE, VIEW, allowed, reaches
+from jianguan.org import selectors as org
 
 from . import importing, selectors, services, tasks
-from .forms import (
-    EntityForm,
-    TestingBodyForm,
-    districts_for,
-    industry_options,
-    stations_for,
-)
+from .filters import EntityFilters
+from .forms import EntityForm, TestingBodyForm, industry_options
 from .models import DOMAINS, Entity, TestingBody
 
 # Synchronous exports stop here: beyond it the request would hold a web worker (and the user)
@@ -39,233 +39,158 @@ from .models import DOMAINS, Entity, TestingBody
 # as a background job (registry.tasks.start_entity_export).
 EXPORT_SYNC_LIMIT = {"csv": 200_000, "xlsx": 50_000}
 
-
-def _breadcrumbs(*extra):
-    """名录库 › 检查对象 › …; on the list itself the last crumb is not a link."""
-    roster = ("检查对象", reverse("registry:entity_list") if extra else None)
-    return [("名录库", None), roster, *extra]
+ROSTER = ("名录库", None)
+ENTITIES = crumb("检查对象", "registry:entity_list")
 
 
 # --- list and export -------------------------------------------------------------------------
 
 
-@login_required
-def entity_list(request):
-    params = request.GET
-    qs = selectors.entity_list(request.user, params)
-    ctx = paginate(request, qs)
-    ctx.update(_filter_context(request))
-    ctx.update(
-        {
-            "title": "检查对象名录",
-            "breadcrumbs": _breadcrumbs(),
-            "can_add": allowed(request.user, "add", Entity),
-            "export_limits": EXPORT_SYNC_LIMIT,
-            "filter_query": _filter_query(params),
-        }
-    )
-    return render(request, "registry/entity_list.html", ctx)
+class EntityList(ObjectListView):
+    title = "检查对象名录"
+    crumbs = [ROSTER]
+    filters = EntityFilters
+    selector = staticmethod(selectors.entity_list)
+    template_name = "registry/entity_list.html"
+    noun = "户"
+    add = ("registry:entity_create", "新增", Entity)
+    buttons = [("registry:entity_import", "批量导入", (ADD, Entity))]
+    empty = "没有符合条件的检查对象。"
 
+    def get_context(self):
+        return {"export_limits": EXPORT_SYNC_LIMIT}
 
-def _filter_context(request) -> dict:
-    user, params = request.user, request.GET
-    district = params.get("district") or ""
-    districts = list(districts_for(user))
-    stations = stations_for(user, int(district) if district.isdigit() else None)
-    if not district.isdigit() and len(districts) > 1:
-        stations = stations.none()  # a city user picks a district first; 300 stations is no list
-    return {
-        "f": {key: params.get(key, "") for key in selectors.FILTERS},
-        "districts": districts,
-        "stations": list(stations),
-        "domains": DOMAINS.choices,
-        "tiers": [("special", "特殊重点"), ("general", "一般重点"), ("none", "非重点")],
-        "statuses": Entity.Status.choices,
-        "types": Entity.Type.choices,
-        "risk_classes": Entity.RiskClass.choices,
-        "industries": industry_options(),
-        "any_filter": any(params.get(k) for k in selectors.FILTERS),
-    }
-
-
-def _filter_query(params) -> str:
-    keep = params.copy()
-    for key in list(keep):
-        if key not in selectors.FILTERS or not keep.get(key):
-            keep.pop(key)
-    return keep.urlencode()
-
-
-@login_required
-def entity_export(request, fmt: str):
-    """The filtered list as xlsx or csv, in the import template's layout."""
-    if fmt not in ("xlsx", "csv"):
-        raise Http404
-    qs = selectors.entity_list(request.user, request.GET)
-    total = qs.count()
-    record_export(
-        request,
-        title="检查对象名录",
-        object_type="registry.entity",
-        fmt=fmt,
-        count=total,
-        filters=_filter_query(request.GET),
-        unit="行",
-    )
-    if total > EXPORT_SYNC_LIMIT[fmt]:
-        # Large exports do not run inside the request: a background job writes the file.
-        filters = {k: v for k, v in request.GET.items() if k in selectors.FILTERS and v}
-        job = tasks.start_entity_export(request.user, filters, fmt)
-        messages.info(
-            request,
-            _("导出超过 %(n)s 行，已转为后台任务，完成后可在此下载。")
-            % {"n": f"{EXPORT_SYNC_LIMIT[fmt]:,}"},
+    def export_response(self, queryset, fmt, count):
+        """The import layout, so the file imports back unchanged (formulas neutralised by
+        core.tabular; risk classes are internal and not part of the layout). Beyond the
+        synchronous limit a background job writes the file."""
+        if count > EXPORT_SYNC_LIMIT[fmt]:
+            job = tasks.start_entity_export(user=self.request.user, filters=self.filtered, fmt=fmt)
+            messages.info(
+                self.request,
+                _("导出超过 %(n)s 行，已转为后台任务，完成后可在此下载。")
+                % {"n": f"{EXPORT_SYNC_LIMIT[fmt]:,}"},
+            )
+            return redirect("core:job_detail", pk=job.pk)
+        return file_download(
+            lambda f: importing.export_entities(f, queryset=queryset, fmt=fmt),
+            stamped("检查对象名录", fmt),
         )
-        return redirect("core:job_detail", pk=job.pk)
-    # The import layout, so the file imports back unchanged; formulas are neutralised by
-    # core.tabular. Risk classes are internal and not part of the layout.
-    return file_download(
-        lambda f: importing.export_entities(f, queryset=qs, fmt=fmt), stamped("检查对象名录", fmt)
-    )
 
 
 # --- one entity -------------------------------------------------------------------------------
 
 
-@login_required
-def entity_detail(request, pk: int):
-    entity = get_object_or_404(
-        Entity.objects.restrict(request.user, "view").select_related("district", "station"), pk=pk
-    )
-    body = TestingBody.objects.filter(entity=entity).first()
-    history = audit.history(entity)
-    if body is not None:
-        history = history | audit.history(body)
-    today = timezone.localdate()
-    conflicts = [
-        (c, c.active_on(today))
-        for c in ConflictDeclaration.objects.restrict(request.user)
-        .filter(entity=entity)
-        .select_related("inspector", "inspector__unit", "expert")
-    ]
-    can_change = Entity.objects.restrict(request.user, "change").filter(pk=pk).exists()
-    return render(
-        request,
-        "registry/entity_detail.html",
-        {
-            "title": entity.name,
-            "breadcrumbs": _breadcrumbs((entity.name, None)),
+class EntityDetail(ObjectDetailView):
+    """The entity's file (一企一卷): each app adds its section through its template tag."""
+
+    template_name = "registry/entity_detail.html"
+    crumbs = [ROSTER, ENTITIES]
+    selector = staticmethod(selectors.entity_get)
+
+    def get_context(self):
+        entity = self.object
+        body = TestingBody.objects.filter(entity=entity).first()
+        history = audit.history(entity)
+        if body is not None:
+            history = history | audit.history(body)
+        today = timezone.localdate()
+        return {
             "entity": entity,
             "body": body,
             "is_testing_body": bool(entity.domains & DOMAINS.by_code["testing_body"]),
             "cert_expired": bool(body and body.cert_expires_on and body.cert_expires_on < today),
-            "conflicts": conflicts,
-            "today": today,
             "history": history.order_by("-at", "-id")[:50],
             "history_more": history.count() > 50,
-            "can_change": can_change,
+            "can_change": reaches(self.request.user, CHANGE, entity),
             "industry": entity.industry,
-        },
-    )
+        }
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def entity_create(request):
-    if not allowed(request.user, "add", Entity):
-        raise PermissionDenied
-    form = EntityForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            entity = services.entity_create(user=request.user, data=form.service_data())
-        except ValidationError as e:
-            add_service_errors(form, e)
+class EntityEdit(ObjectFormView):
+    """新增 (no pk) and 修改 (pk) an entity."""
+
+    template_name = "registry/entity_form.html"
+    form_class = EntityForm
+    model = Entity
+    selector = staticmethod(selectors.entity_get)
+    crumbs = [ROSTER, ENTITIES]
+
+    def form_kwargs(self):
+        return {**super().form_kwargs(), "user": self.request.user}
+
+    def get_title(self):
+        return f"修改：{self.stored.name}" if self.object else "新增检查对象"
+
+    def save(self, form):
+        user, data = self.request.user, form.service_data()
+        if self.object is None:
+            entity = services.entity_create(user=user, data=data)
+            self.success_message = _("已新增检查对象“%(name)s”。") % {"name": entity.name}
         else:
-            messages.success(request, _("已新增检查对象“%(name)s”。") % {"name": entity.name})
-            return redirect("registry:entity_detail", pk=entity.pk)
-    return render(
-        request,
-        "registry/entity_form.html",
-        {
-            "title": "新增检查对象",
-            "breadcrumbs": _breadcrumbs(("新增", None)),
-            "form": form,
-            "industries": industry_options(),
-            "cancel_url": reverse("registry:entity_list"),
-        },
-    )
+            entity = services.entity_update(user=user, entity=self.object, data=data)
+        return reverse("registry:entity_detail", args=[entity.pk])
+
+    def cancel_url(self):
+        if self.object:
+            return reverse("registry:entity_detail", args=[self.object.pk])
+        return reverse("registry:entity_list")
+
+    def get_context(self):
+        return {"industries": industry_options()}
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def entity_edit(request, pk: int):
-    entity = get_object_or_404(Entity.objects.restrict(request.user, "change"), pk=pk)
-    form = EntityForm(request.POST or None, instance=entity, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            entity = services.entity_update(
-                user=request.user, entity=entity, data=form.service_data()
+class TestingBodyEdit(ObjectFormView):
+    template_name = "registry/testing_body_form.html"
+    form_class = TestingBodyForm
+    selector = staticmethod(selectors.entity_get)
+    crumbs = [ROSTER, ENTITIES]
+    success_message = "检验检测机构信息已保存。"
+
+    def get(self, request, *args, **kwargs):
+        return self._unless_not_a_body() or super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        return self._unless_not_a_body() or super().post(request, *args, **kwargs)
+
+    def _unless_not_a_body(self):
+        if not self.object.domains & DOMAINS.by_code["testing_body"]:
+            messages.error(
+                self.request, _("该主体的监管领域不含“检验检测机构”，请先在基本信息中勾选。")
             )
-        except ValidationError as e:
-            add_service_errors(form, e)
-        else:
-            messages.success(request, _("已保存。"))
-            return redirect("registry:entity_detail", pk=entity.pk)
-    name = Entity.objects.filter(pk=pk).values_list("name", flat=True).first()
-    return render(
-        request,
-        "registry/entity_form.html",
-        {
-            "title": f"修改：{name}",
-            "breadcrumbs": _breadcrumbs(
-                (name, reverse("registry:entity_detail", args=[pk])), ("修改", None)
-            ),
-            "form": form,
-            "entity_pk": pk,
-            "industries": industry_options(),
-            "cancel_url": reverse("registry:entity_detail", args=[pk]),
-        },
-    )
+            return redirect("registry:entity_detail", pk=self.object.pk)
+        return None
+
+    def form_kwargs(self):
+        entity = self.object
+        body = TestingBody.objects.filter(entity=entity).first() or TestingBody(entity=entity)
+        return {"instance": body}
+
+    def get_title(self):
+        return f"检验检测机构信息：{self.object.name}"
+
+    def save(self, form):
+        services.testing_body_save(
+            user=self.request.user, entity=self.object, data=form.service_data()
+        )
+        return reverse("registry:entity_detail", args=[self.object.pk])
+
+    def cancel_url(self):
+        return reverse("registry:entity_detail", args=[self.object.pk])
+
+    def get_context(self):
+        return {"entity": self.object}
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def testing_body_edit(request, pk: int):
-    entity = get_object_or_404(Entity.objects.restrict(request.user, "change"), pk=pk)
-    if not entity.domains & DOMAINS.by_code["testing_body"]:
-        messages.error(request, _("该主体的监管领域不含“检验检测机构”，请先在基本信息中勾选。"))
-        return redirect("registry:entity_detail", pk=pk)
-    body = TestingBody.objects.filter(entity=entity).first() or TestingBody(entity=entity)
-    form = TestingBodyForm(request.POST or None, instance=body)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.testing_body_save(user=request.user, entity=entity, data=form.service_data())
-        except ValidationError as e:
-            add_service_errors(form, e)
-        else:
-            messages.success(request, _("检验检测机构信息已保存。"))
-            return redirect("registry:entity_detail", pk=pk)
-    return render(
-        request,
-        "registry/testing_body_form.html",
-        {
-            "title": f"检验检测机构信息：{entity.name}",
-            "breadcrumbs": _breadcrumbs(
-                (entity.name, reverse("registry:entity_detail", args=[pk])),
-                ("检验检测机构信息", None),
-            ),
-            "form": form,
-            "entity": entity,
-            "cancel_url": reverse("registry:entity_detail", args=[pk]),
-        },
-    )
+class DistrictParam(Filters):
+    district: Ref("所属区局") = None
 
 
 @login_required
 def station_options(request):
     """<option>s of the stations of one district (htmx, for the entity form)."""
-    district = request.GET.get("district", "")
-    stations = stations_for(request.user, int(district)) if district.isdigit() else []
+    district = DistrictParam.parse(request.GET).district
+    stations = org.station_list(user=request.user, district=district) if district else []
     return render(request, "registry/_station_options.html", {"stations": stations})
 
 
@@ -275,7 +200,7 @@ def station_options(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def entity_import(request):
-    if not allowed(request.user, "add", Entity):
+    if not allowed(request.user, ADD, Entity):
         raise PermissionDenied
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -292,7 +217,7 @@ def entity_import(request):
         "registry/entity_import.html",
         {
             "title": "批量导入检查对象",
-            "breadcrumbs": _breadcrumbs(("批量导入", None)),
+            "breadcrumbs": [ROSTER, ENTITIES, ("批量导入", None)],
             "form": form,
         },
     )
@@ -301,7 +226,7 @@ def entity_import(request):
 @login_required
 def import_template(request, fmt: str = "xlsx"):
     """The empty import template (headers, one example row, the code lists)."""
-    if not allowed(request.user, "view", Entity):
+    if not allowed(request.user, VIEW, Entity):
         raise Http404
     if fmt not in ("xlsx", "csv"):
         raise Http404

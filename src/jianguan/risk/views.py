@@ -24,9 +24,10 @@ from jianguan.core.downloads import spec_download, stamped, table_download
 from jianguan.core.models import Job
 from jianguan.core.scoping import ADD, CHANGE, VIEW, allowed
 from jianguan.core.views import form_page, paginate, record_export
-from jianguan.registry.forms import districts_for
+from jianguan.org.selectors import district_list
+from jianguan.registry.filters import EntityParam
 from jianguan.registry.models import DOMAINS, Entity
-from jianguan.registry.selectors import entity_from_query
+from jianguan.registry.selectors import entity_find
 
 from . import importing, selectors, services, tasks
 from .forms import (
@@ -82,7 +83,7 @@ def _list_context(request, filters) -> dict:
             query.pop(key)
     return {
         "params": request.GET,
-        "districts": [(str(d.pk), d.name) for d in districts_for(request.user)],
+        "districts": [(str(d.pk), d.name) for d in district_list(user=request.user)],
         "export_query": query.urlencode(),
         "areas": KeyAreaMatter._meta.get_field("area").choices,
     }
@@ -477,7 +478,8 @@ def listing_export(request, fmt: str):
 
 def _entity_initial(request) -> dict:
     """The form opened from an entity's page (?entity=<pk>) starts with its credit code."""
-    entity = entity_from_query(request.user, request.GET, CHANGE)
+    pk = EntityParam.parse(request.GET).entity
+    entity = entity_find(user=request.user, pk=pk, action=CHANGE)
     return {"uscc": entity.uscc} if entity else {}
 
 

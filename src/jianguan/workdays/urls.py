@@ -5,5 +5,5 @@ from . import views
 app_name = "workdays"
 urlpatterns = [
     path("", views.calendar, name="calendar"),
-    path("<int:pk>/remove/", views.calendar_remove, name="calendar_remove"),
+    path("<id:pk>/remove/", views.calendar_remove, name="calendar_remove"),
 ]
