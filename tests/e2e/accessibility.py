@@ -47,8 +47,35 @@ _WIDE = """() => {
   return wide.filter((e) => !wide.some((o) => o !== e && e.contains(o)))
     .slice(0, 5).map((e) => name(e) + " “" + e.textContent.trim().slice(0, 30) + "”").join("; ");
 }"""
-# What identifies a state of the page: the document, its address and how much it holds.
-_STATE = "() => [location.href, document.documentElement.outerHTML.length]"
+# What identifies a state for axe: its elements, classes, roles and ARIA, not its words. A state
+# of the same structure as one checked already (the same list with other rows, the same page seen
+# by another role) gets the same answers from axe and is not checked again.
+_STATE = """() => {
+  // The page's structure as axe sees it: elements, classes, roles and ARIA, not the words; a run
+  // of siblings of one shape (the rows of a table, the items of a list) counts as one.
+  const mix = (hash, text) => {
+    for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 16777619);
+    return hash >>> 0;
+  };
+  const shape = (e) => {
+    let hash = mix(2166136261, e.tagName + "." + e.getAttribute("class"));
+    for (const a of e.attributes) {
+      if (/^(aria-|role$|type$|hidden$|disabled$|tabindex$|lang$|for$|id$|alt$|title$|open$|href$)/.test(a.name)) {
+        hash = mix(hash, a.name + (a.value ? "+" : "-"));
+      }
+    }
+    let previous = null;
+    for (const node of e.childNodes) {
+      let part = null;
+      if (node.nodeType === 1) part = shape(node);
+      else if (node.nodeType === 3 && node.textContent.trim()) part = 1;
+      if (part !== null && part !== previous) hash = mix(hash, String(part));
+      if (part !== null) previous = part;
+    }
+    return hash;
+  };
+  return shape(document.documentElement);
+}"""
 
 
 class AccessibilityError(AssertionError):
@@ -106,7 +133,7 @@ def watch(page):
     def check_new_state():
         if page.is_closed() or page.url == "about:blank":
             return
-        state = tuple(page.evaluate(_STATE))
+        state = page.evaluate(_STATE)
         if state not in seen:
             seen.add(state)
             check(page)

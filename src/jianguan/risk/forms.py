@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from jianguan.core import uscc
+from jianguan.core.forms import StyledForm, StyledModelForm
 from jianguan.core.scoping import CHANGE
 from jianguan.registry.models import DOMAINS, Entity
 
@@ -39,7 +40,7 @@ def _number(label):
     return forms.FloatField(label=label, min_value=0)
 
 
-class ModelSettingsForm(forms.Form):
+class ModelSettingsForm(StyledForm):
     name = forms.CharField(label="名称", max_length=100)
     cut_B = _number("B类得分下限")
     cut_C = _number("C类得分下限")
@@ -76,7 +77,7 @@ class ModelSettingsForm(forms.Form):
         }
 
 
-class IndicatorForm(forms.ModelForm):
+class IndicatorForm(StyledModelForm):
     rule = JSONText(label="计分规则")
 
     class Meta:
@@ -87,7 +88,7 @@ class IndicatorForm(forms.ModelForm):
         }
 
 
-class VetoForm(forms.ModelForm):
+class VetoForm(StyledModelForm):
     value = JSONText(label="比较值", help_text='如 true、3、["revoked"]')
 
     class Meta:
@@ -95,7 +96,7 @@ class VetoForm(forms.ModelForm):
         fields = ["code", "name", "feature", "op", "value", "basis"]
 
 
-class AdjustmentForm(forms.ModelForm):
+class AdjustmentForm(StyledModelForm):
     domain = forms.ChoiceField(label="监管领域", choices=DOMAINS.choices)
     multipliers = JSONText(label="指标权重系数", required=False, help_text='如 {"findings": 1.5}')
 
@@ -107,7 +108,7 @@ class AdjustmentForm(forms.ModelForm):
         return self.cleaned_data.get("multipliers") or {}
 
 
-class MatterForm(forms.ModelForm):
+class MatterForm(StyledModelForm):
     class Meta:
         model = KeyAreaMatter
         fields = [
@@ -123,7 +124,7 @@ class MatterForm(forms.ModelForm):
         widgets = {f: forms.Textarea(attrs={"rows": 3}) for f in ("content", "measures", "basis")}
 
 
-class InfoForm(forms.ModelForm):
+class InfoForm(StyledModelForm):
     class Meta:
         model = KeyAreaInfo
         fields = [
@@ -139,7 +140,7 @@ class InfoForm(forms.ModelForm):
         widgets = {"basis": forms.Textarea(attrs={"rows": 3})}
 
 
-class _EntityByCode(forms.Form):
+class _EntityByCode(StyledForm):
     """A form naming an entity of the user's jurisdiction by its credit code (field `uscc`)."""
 
     def __init__(self, *args, user=None, **kwargs):
@@ -175,7 +176,7 @@ class ListingForm(_EntityByCode):
         }
 
 
-class ListingRemoveForm(forms.Form):
+class ListingRemoveForm(StyledForm):
     removed_on = forms.DateField(label="移出日期", initial=timezone.localdate)
     reason = forms.CharField(label="移出理由", max_length=200)
 
@@ -195,7 +196,7 @@ class ProficiencyTestForm(_EntityByCode):
         return {k: d[k] for k in ("scheme", "year", "outcome", "held_on", "note")}
 
 
-class UploadForm(forms.Form):
+class UploadForm(StyledForm):
     file = forms.FileField(
         label="导入文件",
         help_text="支持 .xlsx 和 .csv（UTF-8 或 GBK 编码），第一行为表头，列名与导出文件一致。"
@@ -210,7 +211,7 @@ class UploadForm(forms.Form):
         return self.cleaned_data["file"]
 
 
-class BacktestForm(forms.Form):
+class BacktestForm(StyledForm):
     model = forms.ModelChoiceField(
         label="模型版本", queryset=RiskModel.objects.order_by("-version"), empty_label=None
     )
