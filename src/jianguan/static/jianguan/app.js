@@ -81,3 +81,21 @@ function watchScrollBoxes(root) {
 }
 document.addEventListener("DOMContentLoaded", () => watchScrollBoxes(document));
 document.addEventListener("htmx:load", (event) => watchScrollBoxes(event.target));
+document.addEventListener("click", (event) => {
+  // A link of the error summary puts the focus in the field it names, not only the page there.
+  const link = event.target.closest("[data-error-summary] a[href^='#']");
+  const field = link && document.getElementById(link.getAttribute("href").slice(1));
+  if (!field) return;
+  event.preventDefault();
+  field.focus();
+});
+document.addEventListener("click", (event) => {
+  // The skip link moves the focus into the content without adding #main to the address (a form
+  // sent from that address would come back focused on the content, not on its error summary).
+  const skip = event.target.closest(".skip-link");
+  const main = skip && document.getElementById("main");
+  if (!main) return;
+  event.preventDefault();
+  main.focus();
+  main.scrollIntoView();
+});
