@@ -4,6 +4,7 @@ import os
 import shutil
 
 import pytest
+from pytest_django.plugin import blocking_manager_key
 
 from tests.e2e.accessibility import DESKTOP, watch
 
@@ -38,6 +39,9 @@ def browser():
 OUR_APPS = ("org", "core", "registry", "personnel", "workdays", "catalog", "credit", "risk")
 
 
+_REFERENCE: list[str] = []  # the reference data, serialized once per session
+
+
 @pytest.fixture(scope="session")
 def reference_data(django_db_setup, django_db_blocker):
     """What the migrations load into our apps (units, item list, codes, the default risk
@@ -48,22 +52,41 @@ def reference_data(django_db_setup, django_db_blocker):
 
     models = serializers.sort_dependencies([(apps.get_app_config(a), None) for a in OUR_APPS])
     with django_db_blocker.unblock():
-        return serializers.serialize("json", [o for m in models for o in m._default_manager.all()])
+        data = serializers.serialize("json", [o for m in models for o in m._default_manager.all()])
+    _REFERENCE.append(data)
+    return data
 
 
-@pytest.fixture
-def page(request, browser, live_server, reference_data, transactional_db):
+def _restore_reference_data() -> None:
+    """Load the reference data again where a live-server test's flush emptied the tables."""
     from django.core import serializers
     from django.db import connection, transaction
 
     from jianguan.org.models import Unit
 
-    if not Unit.objects.exists():  # emptied by an earlier live-server test
-        # as loaddata: rows may refer to later rows (SQLite: checks off; PostgreSQL: the
-        # checks are deferred to the end of the transaction)
-        with transaction.atomic(), connection.constraint_checks_disabled():
-            for obj in serializers.deserialize("json", reference_data):
-                obj.save()
+    if not _REFERENCE or Unit.objects.exists():
+        return
+    # as loaddata: rows may refer to later rows (SQLite: checks off; PostgreSQL: the checks are
+    # deferred to the end of the transaction)
+    with transaction.atomic(), connection.constraint_checks_disabled():
+        for obj in serializers.deserialize("json", _REFERENCE[0]):
+            obj.save()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a browser test's last teardown (the flush of every table), the reference data is
+    put back: the tests that run next on this worker, browser or not, expect it."""
+    result = yield
+    if nextitem is not None:  # after the last test, the test database itself is gone
+        with item.config.stash[blocking_manager_key].unblock():
+            _restore_reference_data()
+    return result
+
+
+@pytest.fixture
+def page(request, browser, live_server, reference_data, transactional_db):
+    _restore_reference_data()  # in case a live-server test elsewhere emptied the tables
     context = browser.new_context(
         base_url=live_server.url, locale="zh-CN", viewport=DESKTOP, reduced_motion="reduce"
     )
