@@ -98,6 +98,9 @@ class CheckItem(models.Model):
     )
     default_ratio = _ratio_field(_("默认抽查比例"))
     cap = _ratio_field(_("比例上限"), null=True, blank=True)
+    # A floor as well as a cap: a task with this item may not sample less (seed 001 §三(二)1:
+    # testing bodies at least 15% a year).
+    min_ratio = _ratio_field(_("比例下限"), null=True, blank=True)
     domains = models.BigIntegerField(_("监管领域"), default=0)
     active = models.BooleanField(_("启用"), default=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -157,6 +160,20 @@ class CheckItem(models.Model):
                 "r": percent(ratio),
                 "c": percent(cap),
             }
+        floor = self.min_ratio
+        if floor is not None and "cap" not in errors:
+            if floor <= 0:
+                errors["min_ratio"] = _("比例下限应大于0，不设下限请留空")
+            elif cap is not None and floor > cap:
+                errors["min_ratio"] = _("比例下限（%(f)s）不能高于比例上限（%(c)s）") % {
+                    "f": percent(floor),
+                    "c": percent(cap),
+                }
+            elif ratio is not None and ratio < floor:
+                errors["default_ratio"] = _("默认抽查比例（%(r)s）不能低于比例下限（%(f)s）") % {
+                    "r": percent(ratio),
+                    "f": percent(floor),
+                }
         if errors:
             raise ValidationError(errors)
 
@@ -179,6 +196,10 @@ class CheckItem(models.Model):
     @property
     def cap_percent(self) -> str:
         return percent(self.cap) if self.cap is not None else ""
+
+    @property
+    def min_ratio_percent(self) -> str:
+        return percent(self.min_ratio) if self.min_ratio is not None else ""
 
 
 KIND = CheckItem.Kind
@@ -252,3 +273,48 @@ class ResultCode(models.Model):
                     % {"c": parent, "v": "是" if parent.problem_found else "否"}
                 }
             )
+
+
+class Violation(models.Model):
+    """A violation type (违法行为代码) of inspection & testing bodies, from 检验检测机构监督管理办法
+    (总局令第39号): used in check results, targeted checks, legal handling and cases.
+
+    `fine_yuan` is the fixed fine of the rule where no other law or regulation sets one
+    (39号令 art. 26: 3万元 for untrue or false reports); empty when the rule sets none."""
+
+    class Category(models.TextChoices):
+        NO_QUALIFICATION = "no_qualification", _("未取得资质认定")
+        FALSE_REPORT = "false_report", _("出具虚假检验检测报告")
+        UNTRUE_REPORT = "untrue_report", _("出具不实检验检测报告")
+        OTHER = "other", _("其他违法行为")
+
+    code = models.CharField(_("代码"), max_length=16, unique=True)
+    category = models.CharField(_("类别"), max_length=20, choices=Category.choices)
+    name = models.CharField(_("违法行为"), max_length=200)
+    article = models.CharField(_("条款"), max_length=100)
+    penalty_basis = models.CharField(_("处罚依据"), max_length=300, blank=True)
+    fine_yuan = models.DecimalField(
+        _("罚款金额（元，法律法规未另行规定时）"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    sort = models.PositiveIntegerField(_("排序"), default=0)
+    active = models.BooleanField(_("启用"), default=True)
+
+    scope_district = None
+    scope_station = None
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("违法行为代码")
+        verbose_name_plural = _("违法行为代码")
+        ordering = ["sort", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def fine(self, other_law: str = "") -> Decimal | None:
+        """The fine the rule sets: none where another law or regulation sets its own."""
+        return None if other_law.strip() else self.fine_yuan

@@ -125,6 +125,15 @@ class Result(models.Model):
         related_name="results",
     )
     findings = models.TextField(_("检查情况"), blank=True)
+    # For inspection & testing bodies: the violation found (总局令第39号 code list).
+    violation = models.ForeignKey(
+        "catalog.Violation",
+        verbose_name=_("违法行为"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     measure = models.CharField(
         _("后续处置措施"), max_length=16, choices=Measure.choices, default=Measure.NONE
     )

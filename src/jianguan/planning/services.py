@@ -284,6 +284,15 @@ def cap_of(items) -> str | None:
     return format(min(caps).normalize(), "f")
 
 
+def floor_of(items) -> tuple[Decimal, list[str]] | None:
+    """The highest floor (比例下限) of the items and the codes that set it; None: no floor."""
+    floors = [i.min_ratio for i in items if i.min_ratio is not None]
+    if not floors:
+        return None
+    top = max(floors)
+    return top, [i.code for i in items if i.min_ratio == top]
+
+
 def task_cap(task: Task) -> str | None:
     """The task's sampling ratio cap, which the draw enforces (rules.protocol_rules)."""
     return cap_of(task.items.all())
@@ -533,6 +542,7 @@ def _resolve(user, d: dict, errors: dict[str, list[str]], *, action: str):
         fail("items", _("一般检查事项未设比例上限：%s") % "、".join(no_cap))
     if complete:
         _check_ratio_cap(d["sampling"], cap_of(items), fail)
+        _check_ratio_floor(d["sampling"], floor_of(items), fail)
         # Year and date agree (the task is listed under its plan's year).
         if d["year"] is not None and d["check_date"] and int(d["check_date"][:4]) != d["year"]:
             fail("check_date", _("计划检查日期不在 %d 年度内") % d["year"])
@@ -576,6 +586,32 @@ def _check_ratio_cap(sampling: dict, cap: str | None, fail) -> None:
             _("抽查比例超过一般检查事项的比例上限 %(cap)s（重点检查事项不设上限）")
             % {"cap": percent(Decimal(cap))},
         )
+
+
+def _check_ratio_floor(sampling: dict, floor, fail) -> None:
+    """Every ratio of a ratio rule reaches the items' floor (seed 001 §三(二)1: testing bodies
+    at least 15% a year). A count rule is checked by the draw, which knows the roster."""
+    if floor is None or sampling["mode"] != "ratio":
+        return
+    minimum, codes = floor
+    low = {k: Decimal(r) for k, r in sampling["class_ratios"].items() if Decimal(r) < minimum}
+    if sampling["ratio"] is not None and Decimal(sampling["ratio"]) < minimum:
+        low["ratio"] = Decimal(sampling["ratio"])
+    if not low:
+        return
+    path = "sampling.ratio" if "ratio" in low else "sampling.class_ratios"
+    fail(
+        path,
+        _(
+            "抽查比例 %(r)s 低于抽查事项 %(items)s 的比例下限 %(f)s"
+            "（检验检测机构“双随机”抽查比例不低于15%%，沪市监认检〔2021〕529号）"
+        )
+        % {
+            "r": "、".join(percent(v) for v in low.values()),
+            "items": "、".join(codes),
+            "f": percent(minimum),
+        },
+    )
 
 
 def _check_units(codes: list[str], path: str, kinds, unit: Unit | None, fail) -> None:

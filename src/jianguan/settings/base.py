@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "jianguan.inspections",
     "jianguan.publication",
     "jianguan.portal",
+    "jianguan.testing",
 ]
 
 MIDDLEWARE = [
