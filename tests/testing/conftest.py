@@ -7,6 +7,7 @@ import pytest
 from jianguan.registry.models import DOMAINS, TESTING_FIELDS, TestingBody
 from jianguan.testing import services
 from tests.conftest import DISTRICT_A
+from tests.planning.conftest import api_as, login  # noqa: F401 (fixtures shared with planning)
 
 
 @pytest.fixture

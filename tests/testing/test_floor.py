@@ -17,7 +17,7 @@ from jianguan.catalog.models import CheckItem
 from jianguan.planning.models import Task
 from jianguan.planning.rules import DefinitionError
 from jianguan.planning.services import task_save
-from tests.planning.conftest import api_as, definition, login  # noqa: F401 (fixtures)
+from tests.planning.conftest import definition
 from tests.planning.test_views import form_data
 
 pytestmark = pytest.mark.django_db

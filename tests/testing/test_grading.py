@@ -64,7 +64,7 @@ def test_vectorised_equals_the_row_loop(rows):
     cols = {n: [r[j] for r in rows] for j, n in enumerate(names)}
     r = g.grade(MODEL, feats(**cols))
     for i in range(len(rows)):
-        row = {k: 0 for k in g.FEATURES} | {n: cols[n][i] for n in names}
+        row = dict.fromkeys(g.FEATURES, 0) | {n: cols[n][i] for n in names}
         score, grade, veto = g.grade_row(MODEL, row)
         assert (score, grade) == (r.score[i], r.grades()[i])
         assert veto == (MODEL.vetoes[r.veto[i]].code if r.veto[i] >= 0 else "")
