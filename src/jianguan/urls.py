@@ -24,6 +24,7 @@ urlpatterns = [
     path("risk/", include("jianguan.risk.urls")),
     path("inspections/", include("jianguan.inspections.urls")),
     path("publication/", include("jianguan.publication.urls")),
+    path("testing/", include("jianguan.testing.urls")),
     # The public portal: no login, its own plain pages.
     path("public/", include("jianguan.portal.urls")),
     path("api/", api.urls),

@@ -15,8 +15,8 @@ from jianguan.planning.rules import normalize
 from jianguan.planning.services import task_save
 from jianguan.registry.models import TestingBody as Body
 from jianguan.risk import chance
-from jianguan.risk.models import ProficiencyTest
 from tests.sampling.test_draw_service import definition
+from tests.testing.builders import pt_result
 
 DAY = dt.date(2026, 5, 20)
 
@@ -80,9 +80,7 @@ def test_entity_page_explains_the_draw_probability(make_entity, make_user, admin
     task, the class it is drawn as and the ratio."""
     e = make_entity(risk_class="A")
     Body.objects.create(entity=e)
-    ProficiencyTest.objects.create(
-        entity=e, scheme="能力验证甲", year=2026, outcome="missed", held_on=dt.date(2026, 3, 1)
-    )
+    pt_result(e, dt.date(2026, 3, 1), scheme="能力验证甲")
     AbnormalListing.objects.create(
         entity=e,
         reason=AbnormalListing._meta.get_field("reason").choices[0][0],
@@ -102,4 +100,4 @@ def test_entity_page_explains_the_draw_probability(make_entity, make_user, admin
     assert "抽查概率说明" in html and task.title in html
     assert "列入经营异常名录" in html and "能力验证未参加" in html
     assert "按D类适用本任务的分类比例 100%" in html
-    assert "能力验证甲（2026）" in html  # the body's PT record itself
+    assert "能力验证甲：" in html and "未参加" in html  # the body's PT record itself

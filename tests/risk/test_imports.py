@@ -1,4 +1,4 @@
-"""Proficiency tests (能力验证) and key-area enterprise listings: pages, file import (all or
+"""Key-area enterprise listings: pages, file import (all or
 nothing, errors by row and column) and export that imports back; the backtest page."""
 
 from __future__ import annotations
@@ -9,13 +9,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from jianguan.core.models import AuditEvent, Job
+from jianguan.core.models import Job
 from jianguan.registry import models as registry
 from jianguan.risk import importing, services
-from jianguan.risk.models import CheckOutcome, KeyAreaListing, ProficiencyTest
+from jianguan.risk.models import CheckOutcome, KeyAreaListing
 from tests.conftest import DISTRICT_A, DISTRICT_B
 
-PT_HEADER = "统一社会信用代码,能力验证计划,年度,结果,结果日期,备注\n"
 LISTING_HEADER = "统一社会信用代码,重点领域,类别,列入理由,列入日期\n"
 
 
@@ -31,100 +30,6 @@ def body(make_entity):
         return e
 
     return make
-
-
-def test_pt_import_is_all_or_nothing_with_row_and_column_errors(client, admin_a, body):
-    """Rule: an import with one bad row writes nothing and names each error by row and column
-    (ENGINEERING.md imports; issue 5 item 6: PT results recorded)."""
-    a, b = body(), body()
-    text = (
-        PT_HEADER
-        + f"{a.uscc},2026年食品检测能力验证,2026,未参加,2026-06-30,\n"
-        + f"{b.uscc},2026年食品检测能力验证,2026,良好,2026-06-30,\n"  # row 3: bad outcome
-        + f"{b.uscc},2026年水质能力验证,2026,满意,2026年7月1日,\n"
-    )
-    client.force_login(admin_a)
-    response = client.post(reverse("risk:pt_import"), {"file": _csv("pt.csv", text)})
-    assert response.status_code == 200
-    body_html = response.content.decode()
-    assert "第3行，列“结果”" in body_html and "导入未执行" in body_html
-    assert not ProficiencyTest.objects.exists()
-    # fixed: all three rows written, the outcome in Chinese or as a code
-    text = text.replace(",良好,", ",satisfactory,")
-    response = client.post(reverse("risk:pt_import"), {"file": _csv("pt.csv", text)})
-    assert response.status_code == 302
-    assert ProficiencyTest.objects.count() == 3
-    assert ProficiencyTest.objects.get(entity=a).outcome == ProficiencyTest.Outcome.MISSED
-    assert AuditEvent.objects.filter(object_type="risk.proficiencytest", action="import").exists()
-
-
-def test_pt_import_refuses_non_testing_bodies_outside_jurisdiction_and_duplicates(
-    admin_a, body, make_entity, tmp_path
-):
-    """Rule: a PT result belongs to an inspection & testing body (检验检测机构) in the user's
-    jurisdiction; the same body, scheme and year twice in a file is an error."""
-    mine, other, shop = body(), body(DISTRICT_B), make_entity()
-    path = tmp_path / "pt.csv"
-    path.write_text(
-        PT_HEADER
-        + f"{mine.uscc},计划甲,2026,满意,2026-05-01,\n"
-        + f"{mine.uscc},计划甲,2026,不满意,2026-05-01,\n"
-        + f"{other.uscc},计划甲,2026,满意,2026-05-01,\n"
-        + f"{shop.uscc},计划甲,2026,满意,2026-05-01,\n"
-        + f"{mine.uscc},计划乙,1999,满意,2026-13-01,\n",
-        encoding="utf-8",
-    )
-    result = importing.import_pt(path, user=admin_a)
-    assert not result.committed and not ProficiencyTest.objects.exists()
-    where = {(e.row, e.column) for e in result.errors}
-    assert (3, "能力验证计划") in where  # duplicate of row 2
-    assert (4, "统一社会信用代码") in where  # other district: unknown to this user
-    assert (5, "统一社会信用代码") in where  # not a testing body
-    assert (6, "年度") in where and (6, "结果日期") in where
-
-
-def test_pt_export_imports_back_and_list_filters(client, admin_a, body, tmp_path):
-    """Rule: an exported file imports back unchanged (core.tabular); lists are scoped and
-    filtered."""
-    a = body()
-    importing.pt_save(
-        admin_a,
-        a,
-        {
-            "scheme": "计划丙",
-            "year": 2026,
-            "outcome": "missed",
-            "held_on": dt.date(2026, 3, 1),
-            "note": "",
-        },
-    )
-    client.force_login(admin_a)
-    listing = client.get(reverse("risk:pt_list"), {"outcome": "missed"})
-    assert "计划丙" in listing.content.decode()
-    assert (
-        "计划丙"
-        not in client.get(reverse("risk:pt_list"), {"outcome": "satisfactory"}).content.decode()
-    )
-    response = client.get(reverse("risk:pt_export", args=["csv"]))
-    data = b"".join(response.streaming_content).decode("utf-8-sig")
-    assert "未参加" in data and a.uscc in data
-    path = tmp_path / "back.csv"
-    path.write_text(data, encoding="utf-8")
-    result = importing.import_pt(path, user=admin_a)
-    assert result.ok and result.updated == 1 and ProficiencyTest.objects.count() == 1
-
-
-def test_pt_form_creates_and_keeps_typed_values_on_error(client, admin_a, body):
-    """Rule: forms keep what was typed and say what is wrong (ENGINEERING.md)."""
-    a = body()
-    client.force_login(admin_a)
-    bad = {"uscc": "91310000XXXXXXXXXX", "scheme": "计划丁", "year": 2026, "outcome": "missed"}
-    response = client.post(reverse("risk:pt_create"), bad)
-    html = response.content.decode()
-    assert response.status_code == 200 and "计划丁" in html and "管辖范围" in html
-    good = dict(bad, uscc=a.uscc, held_on="2026-04-01")
-    assert client.post(reverse("risk:pt_create"), good).status_code == 302
-    assert ProficiencyTest.objects.get().recorded_by == admin_a
 
 
 def test_listing_import_all_or_nothing_and_key_tier_follows(client, admin_a, make_entity):
@@ -214,7 +119,7 @@ def test_backtest_form_errors(client, city_admin):
 def test_csv_with_formula_is_refused(admin_a, body, tmp_path):
     """Rule: formulas are never evaluated; a cell starting with '=' is an error (core.tabular)."""
     a = body()
-    path = tmp_path / "pt.csv"
-    path.write_text(PT_HEADER + f"{a.uscc},=HYPERLINK(1),2026,满意,2026-05-01,\n", "utf-8")
-    result = importing.import_pt(path, user=admin_a)
+    path = tmp_path / "listing.csv"
+    path.write_text(LISTING_HEADER + f"{a.uscc},食品,特殊重点,=HYPERLINK(1),2026-05-01\n", "utf-8")
+    result = importing.import_listings(path, user=admin_a)
     assert not result.committed and result.errors

@@ -23,7 +23,6 @@ PAGES = [
     "risk:listing_list",
     "risk:class_list",
     "risk:coverage",
-    "risk:pt_list",
     "risk:backtest",
 ]
 

@@ -11,19 +11,15 @@ import pytest
 from jianguan.planning.models import Task
 from jianguan.planning.rules import DefinitionError, normalize
 from jianguan.planning.services import task_save
-from jianguan.registry.models import TestingBody as Body
-from jianguan.risk.models import ProficiencyTest
 from jianguan.sampling import services
 from tests.sampling.test_draw_service import CHECK_DATE, add_inspectors, definition
+from tests.testing.builders import pt_result
 
 DAY = dt.date.fromisoformat(CHECK_DATE)
 
 
-def _pt(entity, held_on, outcome=ProficiencyTest.Outcome.MISSED, scheme="食品检测能力验证"):
-    Body.objects.get_or_create(entity=entity)
-    return ProficiencyTest.objects.create(
-        entity=entity, scheme=scheme, year=held_on.year, outcome=outcome, held_on=held_on
-    )
+def _pt(entity, held_on, outcome="missed"):
+    return pt_result(entity, held_on, outcome)
 
 
 def _with_rule(task, **rule) -> Task:
@@ -41,7 +37,7 @@ def bodies(make_entity):
     _pt(entities[1], DAY - dt.timedelta(days=200))  # missed, recent: boosted
     _pt(entities[2], DAY - dt.timedelta(days=300))  # missed, recent: boosted
     _pt(entities[3], DAY - dt.timedelta(days=500))  # missed, 16 months ago: not in 12 months
-    _pt(entities[4], DAY - dt.timedelta(days=30), ProficiencyTest.Outcome.SATISFACTORY)
+    _pt(entities[4], DAY - dt.timedelta(days=30), "satisfactory")
     _pt(entities[5], DAY + dt.timedelta(days=5))  # after the check date: not yet known
     return entities
 

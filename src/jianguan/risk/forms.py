@@ -19,7 +19,6 @@ from .models import (
     KeyAreaInfo,
     KeyAreaListing,
     KeyAreaMatter,
-    ProficiencyTest,
     RiskModel,
     VetoItem,
 )
@@ -179,21 +178,6 @@ class ListingForm(_EntityByCode):
 class ListingRemoveForm(StyledForm):
     removed_on = forms.DateField(label="移出日期", initial=timezone.localdate)
     reason = forms.CharField(label="移出理由", max_length=200)
-
-
-class ProficiencyTestForm(_EntityByCode):
-    uscc = forms.CharField(label="检验检测机构统一社会信用代码", max_length=18)
-    scheme = forms.CharField(label="能力验证计划", max_length=200)
-    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
-    outcome = forms.ChoiceField(label="结果", choices=ProficiencyTest.Outcome.choices)
-    held_on = forms.DateField(
-        label="结果日期", help_text="结果通报日期；未参加的，为计划规定的截止日期"
-    )
-    note = forms.CharField(label="备注", max_length=200, required=False)
-
-    def data_for_service(self) -> dict:
-        d = self.cleaned_data
-        return {k: d[k] for k in ("scheme", "year", "outcome", "held_on", "note")}
 
 
 class UploadForm(StyledForm):

@@ -1,5 +1,5 @@
-"""File import and export of the risk app's small registers: proficiency-test results (能力验证结果)
-and key-area enterprise listings (重点领域企业清单).
+"""File import and export of the risk app's small register: key-area enterprise listings
+(重点领域企业清单).
 
 Same rules as the other imports (core.tabular): columns by their Chinese header, csv or xlsx,
 formulas refused, errors named by row and column. All or nothing: one bad row and nothing is
@@ -33,10 +33,10 @@ from jianguan.core.tabular import (
     TableError,
     TableReader,
 )
-from jianguan.registry.models import Entity, TestingBody
+from jianguan.registry.models import Entity
 
 from . import services
-from .models import AREAS, KeyAreaListing, ProficiencyTest
+from .models import AREAS, KeyAreaListing
 
 A = AuditEvent.Action
 
@@ -80,20 +80,6 @@ def _text(limit: int) -> Callable[[str], str]:
     return parse
 
 
-PT_COLUMNS = [
-    Column("统一社会信用代码", "uscc", required=True, parse=_uscc),
-    Column("能力验证计划", "scheme", required=True, parse=_text(200)),
-    Column("年度", "year", required=True, parse=_year),
-    Column(
-        "结果",
-        "outcome",
-        required=True,
-        parse=_choice(list(ProficiencyTest.Outcome.choices), "结果"),
-        format=lambda v: dict(ProficiencyTest.Outcome.choices).get(v, v),
-    ),
-    Column("结果日期", "held_on", required=True, parse=_date),
-    Column("备注", "note", parse=_text(200)),
-]
 LISTING_COLUMNS = [
     Column("统一社会信用代码", "uscc", required=True, parse=_uscc),
     Column(
@@ -174,90 +160,6 @@ def _run(path, *, user, file_name, columns, label, object_type, write) -> Import
         result.errors, result.error_rows = e.errors, {x.row for x in e.errors}
     result.errors.sort(key=lambda e: e.row)
     return result
-
-
-# --- 能力验证结果 --------------------------------------------------------------------------------
-
-
-def import_pt(path, *, user=None, file_name: str | None = None) -> ImportResult:
-    """Import proficiency-test results. A row whose (body, scheme, year) is on record updates
-    its outcome; any error and nothing is written."""
-    if user is not None and not allowed(user, ADD, ProficiencyTest):
-        raise PermissionDenied("您没有录入能力验证结果的权限")
-
-    def write(rows, result):
-        entities = _entities(user, rows, result)
-        bodies = set(
-            TestingBody.objects.filter(entity_id__in=[e.pk for e in entities.values()]).values_list(
-                "entity_id", flat=True
-            )
-        )
-        seen: dict[tuple, int] = {}
-        for n, r in rows:
-            entity = entities.get(r["uscc"])
-            if entity is None:
-                continue
-            if entity.pk not in bodies:
-                result.add_errors([RowError(n, "统一社会信用代码", "该主体不是检验检测机构")])
-                continue
-            key = (entity.pk, r["scheme"], r["year"])
-            if seen.setdefault(key, n) != n:
-                result.add_errors(
-                    [RowError(n, "能力验证计划", f"与第{seen[key]}行重复（同一机构、计划和年度）")]
-                )
-                continue
-            if result.errors:
-                continue  # nothing will be written: only collect the errors
-            data = {k: r.get(k, "") for k in ("scheme", "year", "outcome", "held_on", "note")}
-            try:
-                _, created = pt_save(user, entity, data)
-            except ValidationError as e:
-                result.add_errors([RowError(n, "", "；".join(e.messages))])
-                continue
-            if created:
-                result.created += 1
-            else:
-                result.updated += 1
-
-    return _run(
-        path,
-        user=user,
-        file_name=file_name,
-        columns=PT_COLUMNS,
-        label="能力验证结果",
-        object_type="risk.proficiencytest",
-        write=write,
-    )
-
-
-@transaction.atomic
-def pt_save(user, entity: Entity, data: dict) -> tuple[ProficiencyTest, bool]:
-    """Record one result (or change the outcome of the same body, scheme and year)."""
-    if user is not None and not (
-        allowed(user, ADD, ProficiencyTest)
-        and Entity.objects.restrict(user, CHANGE).filter(pk=entity.pk).exists()
-    ):
-        raise PermissionDenied("无权录入该机构的能力验证结果")
-    pt = ProficiencyTest.objects.filter(
-        entity=entity, scheme=data["scheme"], year=data["year"]
-    ).first()
-    created = pt is None
-    before = {} if created else {"outcome": pt.outcome, "held_on": pt.held_on.isoformat()}
-    pt = pt or ProficiencyTest(
-        entity=entity, recorded_by=user if getattr(user, "pk", None) else None
-    )
-    for key, value in data.items():
-        setattr(pt, key, value)
-    pt.full_clean()
-    pt.save()
-    after = {"outcome": pt.outcome, "held_on": pt.held_on.isoformat()}
-    audit.record(user, A.CREATE if created else A.UPDATE, pt, changes=audit.diff(before, after))
-    return pt, created
-
-
-def pt_records(qs):
-    for p in qs.select_related("entity"):
-        yield (p.entity.uscc, p.scheme, p.year, p.outcome, p.held_on, p.note)
 
 
 # --- 重点领域企业清单 -----------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from jianguan.credit.models import AbnormalListing, SeriousListing
 from jianguan.planning.models import Task
 from jianguan.registry.models import DOMAINS, Entity
 from jianguan.sampling.models import Draw, Visit
+from jianguan.testing.models import Grade, PTResult
 
 from . import chance
 from .models import (
@@ -30,7 +31,6 @@ from .models import (
     KeyAreaInfo,
     KeyAreaListing,
     KeyAreaMatter,
-    ProficiencyTest,
     RiskModel,
 )
 from .services import active_model
@@ -72,7 +72,6 @@ MATTER_FILTERS = ("q", "area")
 INFO_FILTERS = ("q", "area", "category")
 LISTING_FILTERS = ("q", "tier", "area", "district")
 CLASS_FILTERS = ("q", "risk_class", "district")
-PT_FILTERS = ("q", "outcome", "year", "district")
 
 
 def matter_list(user, params: Mapping) -> QuerySet[KeyAreaMatter]:
@@ -116,22 +115,6 @@ def key_entity_list(user, params: Mapping) -> QuerySet[Entity]:
             to_attr="active_listings",
         )
     ).order_by("district_id", "id")
-
-
-def pt_list(user, params: Mapping) -> QuerySet[ProficiencyTest]:
-    """能力验证结果 in the user's jurisdiction (through the testing body's district)."""
-    qs = ProficiencyTest.objects.restrict(user).select_related("entity", "entity__district")
-    if q := (params.get("q") or "").strip():
-        code = uscc.normalise(q)
-        if code.isalnum() and code.isascii() and len(code) >= 6:
-            qs = _search(qs, q, "entity__")
-        else:
-            qs = qs.filter(Q(entity__name__contains=q) | Q(scheme__contains=q))
-    qs = _choice(qs, params, "outcome", "outcome", ProficiencyTest.Outcome.values)
-    year = params.get("year") or ""
-    if year:
-        qs = qs.filter(year=int(year)) if year.isdigit() else qs.none()
-    return _district(qs, params, "entity__district_id").order_by("-held_on", "-id")
 
 
 def listing_records(user, params: Mapping) -> QuerySet[KeyAreaListing]:
@@ -252,7 +235,7 @@ def entity_risk(entity: Entity, user=None) -> dict:
         "reasons": reasons,
         "listings": listings,
         "chances": task_chances(entity, facts, user),
-        "pts": list(ProficiencyTest.objects.filter(entity=entity)[:5]),
+        "pts": list(PTResult.objects.filter(entity=entity).select_related("scheme")[:5]),
     }
 
 
@@ -267,9 +250,9 @@ def _facts(entity: Entity) -> chance.Facts:
     if SeriousListing.objects.filter(entity=entity, status=SeriousListing.Status.LISTED).exists():
         listed.append("严重违法失信名单")
     missed = list(
-        ProficiencyTest.objects.filter(
-            entity=entity, outcome=ProficiencyTest.Outcome.MISSED
-        ).values_list("held_on", flat=True)
+        PTResult.objects.filter(entity=entity, grade=Grade.MISSED).values_list(
+            "reported_on", flat=True
+        )
     )
     return chance.Facts(
         risk_class=entity.risk_class,

@@ -39,7 +39,6 @@ from .forms import (
     ListingRemoveForm,
     MatterForm,
     ModelSettingsForm,
-    ProficiencyTestForm,
     UploadForm,
     VetoForm,
 )
@@ -50,7 +49,6 @@ from .models import (
     KeyAreaInfo,
     KeyAreaListing,
     KeyAreaMatter,
-    ProficiencyTest,
     RiskModel,
     VetoItem,
 )
@@ -657,82 +655,6 @@ def listing_records(request, fmt: str):
         importing.listing_records,
         "重点领域企业列入记录",
         "risk.keyarealisting",
-    )
-
-
-# --- 能力验证 ------------------------------------------------------------------------------------
-
-
-def _pt_crumb():
-    return ("能力验证结果", reverse("risk:pt_list"))
-
-
-@login_required
-def pt_list(request):
-    _staff(request)
-    ctx = paginate(request, selectors.pt_list(request.user, request.GET))
-    ctx.update(_list_context(request, selectors.PT_FILTERS))
-    ctx.update(
-        outcomes=ProficiencyTest.Outcome.choices,
-        can_add=allowed(request.user, ADD, ProficiencyTest),
-        breadcrumbs=_crumbs(("能力验证结果", None)),
-    )
-    return render(request, "risk/pt_list.html", ctx)
-
-
-@login_required
-def pt_export(request, fmt: str):
-    _staff(request)
-    qs = selectors.pt_list(request.user, request.GET)
-    return _records_export(
-        request,
-        fmt,
-        qs,
-        importing.PT_COLUMNS,
-        importing.pt_records,
-        "能力验证结果",
-        "risk.proficiencytest",
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def pt_create(request):
-    if not allowed(request.user, ADD, ProficiencyTest):
-        raise PermissionDenied
-    initial = _entity_initial(request)
-    form = ProficiencyTestForm(request.POST or None, user=request.user, initial=initial)
-
-    def save(f):
-        importing.pt_save(request.user, f.entity, f.data_for_service())
-        return reverse("risk:pt_list")
-
-    return _form_page(
-        request,
-        form,
-        save,
-        title="录入能力验证结果",
-        crumbs=[_pt_crumb()],
-        cancel_url=reverse("risk:pt_list"),
-        intro="同一机构、同一计划和年度已有记录的，保存时更新其结果。"
-        "“未参加”可按抽取规则提高该机构被抽中的概率。",
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def pt_import(request):
-    if not allowed(request.user, ADD, ProficiencyTest):
-        raise PermissionDenied
-    return _import_page(
-        request,
-        importing.import_pt,
-        title="导入能力验证结果",
-        columns=importing.PT_COLUMNS,
-        list_name="risk:pt_list",
-        template_name="risk:pt_export",
-        crumbs=[_pt_crumb()],
-        intro="结果填“满意”“有问题”“不满意”或“未参加”；同一机构、计划和年度已有记录的更新其结果。",
     )
 
 

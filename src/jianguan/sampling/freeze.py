@@ -153,13 +153,13 @@ def missed_pt_since(day: dt.date, months: int) -> dt.date:
 
 
 def _missed_pt(day: dt.date, months: int) -> Q:
-    from jianguan.risk.models import ProficiencyTest
+    from jianguan.testing.models import Grade, PTResult
 
-    missed = ProficiencyTest.objects.filter(
+    missed = PTResult.objects.filter(
         entity=OuterRef("pk"),
-        outcome=ProficiencyTest.Outcome.MISSED,
-        held_on__gt=missed_pt_since(day, months),
-        held_on__lte=day,
+        grade=Grade.MISSED,
+        reported_on__gt=missed_pt_since(day, months),
+        reported_on__lte=day,
     )
     return Q(Exists(missed))
 

@@ -339,3 +339,10 @@ def pt_window(day: dt.date, months: int = 12) -> dt.date:
     """The first day of the window in which PT outcomes raise a body's chance of being drawn."""
     y, m = divmod(day.year * 12 + day.month - 1 - months, 12)
     return dt.date(y, m + 1, min(day.day, 28))
+
+
+def _date(value) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value or "").strip()[:10]) if value else None
+    except ValueError:
+        return None

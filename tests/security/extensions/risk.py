@@ -1,7 +1,7 @@
 """Access rules of the risk pages added for issue 5 items 2, 3 and 6: the key-area listing import
-and its export in the import's columns, proficiency-test results (能力验证) and the backtest page.
+and its export in the import's columns, and the backtest page (proficiency tests moved to the testing app: extensions/testing.py).
 
-Internal risk data: never an expert's (403). Proficiency-test results and key-area listings belong
+Internal risk data: never an expert's (403). Key-area listings belong
 to the entity's district, like the key-area listings already declared (risk:listing_create): the
 district's administrator and the city add them; a station inspector, an expert and a read-only
 user may not (403); the lists and exports are scoped like every other risk list (RISK_READ). The
@@ -19,10 +19,6 @@ DISTRICT_ADD = E("login  403    ok     ok     ok     403    403")
 RULES = {
     "risk:listing_import": form(DISTRICT_ADD),
     "risk:listing_records": page(RISK_READ, fmt="csv"),
-    "risk:pt_list": page(RISK_READ),
-    "risk:pt_create": form(DISTRICT_ADD),
-    "risk:pt_import": form(DISTRICT_ADD),
-    "risk:pt_export": page(RISK_READ, fmt="csv"),
     "risk:backtest": form(RISK_READ),
 }
 
