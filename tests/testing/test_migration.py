@@ -31,8 +31,12 @@ def test_pt_records_move_into_the_testing_app():
         ("食品中铅的测定", 2025, "missed"),
         ("水中氨氮", 2026, "satisfactory"),
     ]:
-        entity = body if outcome != "missed" else Entity.objects.create(
-            uscc=new_uscc(), name="乙检测公司", district=district, domains=1 << 7
+        entity = (
+            body
+            if outcome != "missed"
+            else Entity.objects.create(
+                uscc=new_uscc(), name="乙检测公司", district=district, domains=1 << 7
+            )
         )
         PT.objects.create(
             entity=entity, scheme=scheme, year=year, outcome=outcome, held_on=dt.date(year, 6, 30)

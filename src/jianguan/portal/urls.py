@@ -13,4 +13,7 @@ urlpatterns = [
     path("draws/<id:pk>/proof.zip", views.draw_proof, name="draw_proof"),
     path("draws/<id:pk>/verify/", views.draw_verify, name="draw_verify"),
     path("verify_draw.py", views.verifier, name="verifier"),
+    path("testing/", views.testing_search, name="testing_search"),
+    path("testing/cases/", views.testing_cases, name="testing_cases"),
+    path("testing/<str:uscc>/", views.testing_body, name="testing_body"),
 ]

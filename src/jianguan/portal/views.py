@@ -132,3 +132,43 @@ def verifier(request):
         filename="verify_draw.py",
         content_type="text/x-python; charset=utf-8",
     )
+
+
+# --- inspection & testing bodies (检验检测机构) ----------------------------------------------------
+
+
+@require_GET
+@limit_page
+def testing_search(request):
+    """Look a testing body up by name, credit code or certificate number."""
+    from jianguan.testing import public
+
+    q = request.GET.get("q", "")
+    rows = public.search(q)
+    too_short = bool(q.strip()) and len(q.strip()) < 2
+    return render(
+        request,
+        "portal/testing_search.html",
+        {"q": q, "rows": rows, "too_short": too_short, "cap": public.SEARCH_CAP},
+    )
+
+
+@require_GET
+@limit_page
+def testing_body(request, uscc: str):
+    from jianguan.testing import public
+
+    body = public.body(uscc)
+    if body is None:
+        return _not_found(request, "未找到该检验检测机构。")
+    ctx = paginate(request, selectors.entity_results(body["id"]))
+    ctx.update({"body": body, "listings": selectors.entity_listings(body["id"])})
+    return render(request, "portal/testing_body.html", ctx)
+
+
+@require_GET
+@limit_page
+def testing_cases(request):
+    from jianguan.testing import public
+
+    return render(request, "portal/testing_cases.html", paginate(request, public.cases(), 10))

@@ -346,3 +346,20 @@ def _date(value) -> dt.date | None:
         return dt.date.fromisoformat(str(value or "").strip()[:10]) if value else None
     except ValueError:
         return None
+
+
+def boost_text(entity: Entity, today: dt.date | None = None) -> str:
+    """What the body's PT record does to its chance of being drawn, in words."""
+    today = today or timezone.localdate()
+    since = pt_window(today)
+    recent = PTResult.objects.filter(entity=entity, reported_on__gt=since, reported_on__lte=today)
+    missed = recent.filter(grade=Grade.MISSED).order_by("-reported_on").first()
+    parts = []
+    if missed is not None:
+        parts.append(
+            f"近12个月内未参加强制能力验证（{missed.reported_on:%Y-%m-%d}，{missed.scheme.number}）："
+            "抽查任务规定“未参加能力验证按某类抽取”时，按该类的比例抽取，提高被抽中的概率"
+        )
+    if not parts:
+        return "近12个月内没有未参加能力验证的记录：抽取概率不因能力验证而提高。"
+    return "；".join(parts) + "。各任务对本机构适用的规则见“信用风险分类”一节。"

@@ -21,9 +21,11 @@ from ..models import (
     Application,
     BodyChange,
     FollowUp,
+    OnlineLead,
     Qualification,
     Rectification,
     Route,
+    TargetedCheck,
 )
 from .common import (
     Col,
@@ -68,6 +70,10 @@ def home(request):
                     status=Rectification.Status.OPEN, due_on__lt=today
                 ).count(),
                 "rect_failed": rects.filter(status=Rectification.Status.FAILED).count(),
+                "leads_new": OnlineLead.objects.restrict(user)
+                .filter(status=OnlineLead.Status.NEW)
+                .count(),
+                "checks_open": TargetedCheck.objects.restrict(user).filter(result="").count(),
             },
             "coverage": coverage,
             "year": year,

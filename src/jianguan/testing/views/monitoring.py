@@ -45,9 +45,13 @@ PLAN_COLS = [
 def plan_list(request):
     from django.db.models import Count, Q
 
-    qs = selectors.monitoring_plans(request.user, request.GET).annotate(
-        target_count=Count("targets", distinct=True),
-        covered_count=Count("targets", filter=Q(targets__visits__isnull=False), distinct=True),
+    qs = (
+        selectors.monitoring_plans(request.user, request.GET)
+        .annotate(
+            target_count=Count("targets", distinct=True),
+            covered_count=Count("targets", filter=Q(targets__visits__isnull=False), distinct=True),
+        )
+        .order_by("-year", "district__sort")
     )
     actions = [("监测统计与通报", reverse("testing:monitoring_report"))]
     if allowed(request.user, ADD, MonitoringPlan):
