@@ -20,6 +20,7 @@ run: $(STAMP)
 	$(BIN)/jianguan migrate --noinput -v0
 	$(BIN)/jianguan seed_demo --if-empty --entities $(DEMO_ENTITIES) --seed 1
 	$(BIN)/jianguan seed_demo_checks --if-empty --seed 1
+	$(BIN)/jianguan seed_demo_testing --if-empty --seed 1
 	@echo "后台任务进程（导入、抽取等长时间工作）和每小时的定时工作（到期公示、名单届满移出）已随服务一同启动。"
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(BIN)/jianguan db_worker --interval 0.5 >> var/worker.log 2>&1 & \

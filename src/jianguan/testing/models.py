@@ -616,7 +616,7 @@ class PTResult(_BodyScoped):
         values = (self.x, self.assigned, self.sigma)
         if self.grade != Grade.MISSED and all(v is not None for v in values) and self.sigma > 0:
             self.grade = zscore.grade(self.x, self.assigned, self.sigma)
-            self.z = zscore.z_value(self.x, self.assigned, self.sigma)
+            self.z = zscore.z_stored(self.x, self.assigned, self.sigma)
         super().clean_fields(exclude)
 
     def clean(self) -> None:

@@ -527,7 +527,7 @@ def _write(user, plan: list[tuple], reported_on: dt.date, result: ImportResult, 
             if missed:
                 z, grade = None, Grade.MISSED
             else:
-                z, grade = zscore.z_value(x, assigned, sigma), zscore.grade(x, assigned, sigma)
+                z, grade = zscore.z_stored(x, assigned, sigma), zscore.grade(x, assigned, sigma)
             rows.append(
                 PTResult(
                     scheme=scheme,

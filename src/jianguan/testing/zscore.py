@@ -16,7 +16,6 @@ half away from zero; the grade never reads that rounded figure.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 
 SATISFACTORY, QUESTIONABLE, UNSATISFACTORY = "satisfactory", "questionable", "unsatisfactory"
@@ -63,20 +62,15 @@ def z_value(x: Decimal, assigned: Decimal, sigma: Decimal) -> Decimal:
         return (x - assigned) / sigma
 
 
+Z_PLACES = Decimal("1e-12")  # as stored (testing.PTResult.z)
+
+
+def z_stored(x: Decimal, assigned: Decimal, sigma: Decimal) -> Decimal:
+    """z to 12 decimals, as the database keeps it (display and export only; grades never
+    read it)."""
+    return z_value(x, assigned, sigma).quantize(Z_PLACES, rounding=ROUND_HALF_UP)
+
+
 def z_text(z: Decimal) -> str:
     """z to 2 decimals, half away from zero: 2.005 → "2.01", -2.005 → "-2.01"."""
     return str(z.quantize(CENT, rounding=ROUND_HALF_UP))
-
-
-def grade_many(
-    rows: Iterable[tuple[Decimal, Decimal, Decimal]],
-    progress: Callable[[int], None] | None = None,
-    every: int = 10_000,
-) -> list[tuple[Decimal, str]]:
-    """(z, grade) for each (x, X, σ̂); `progress(done)` every `every` rows."""
-    out = []
-    for i, (x, assigned, sigma) in enumerate(rows, 1):
-        out.append((z_value(x, assigned, sigma), grade(x, assigned, sigma)))
-        if progress is not None and i % every == 0:
-            progress(i)
-    return out
