@@ -546,7 +546,7 @@ class Seeder:
                     "url": f"https://shop.example.cn/item/{100000 + i}",
                     "seller": b.name if i % 2 else f"{b.district.short_name}某检测代办店",
                     "entity": b if i % 2 else None,
-                    "kind": ("fake_report", "unqualified", "impersonation", "false_ad")[i % 4],
+                    "kind": "fake_report" if i % 3 == 1 else ("unqualified", "impersonation", "false_ad")[i % 3],
                     "evidence": f"页面截图及订单记录（存证编号 CZ{2026000 + i}）",
                     "found_on": self.day(5, 120),
                 },

@@ -20,3 +20,11 @@ def testing_section(context, entity):
         "boost": boost_text(entity),
         "can_change": type(entity).objects.restrict(user, CHANGE).filter(pk=entity.pk).exists(),
     }
+
+
+@register.filter
+def num(value):
+    """A decimal without trailing zeros (41.53580000 → 41.5358); — when empty."""
+    from ..views.common import text
+
+    return text(value)
