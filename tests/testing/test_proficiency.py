@@ -207,9 +207,10 @@ def test_missed_mandatory_scheme_is_recorded_after_the_deadline(make_body, grant
     scheme.required_fields = 1 << 3  # food_testing
     scheme.save()
     body = make_body()
-    grant(body)
+    grant(body, issued_on=dt.date(2026, 1, 5))
+    grant(make_body(), issued_on=dt.date(2026, 7, 1))  # certified after the deadline: not due
     other = make_body(fields=("construction",))
-    grant(other, fields=("construction",))
+    grant(other, fields=("construction",), issued_on=dt.date(2026, 1, 5))
     with pytest.raises(ValidationError, match="尚未过"):
         proficiency.record_missed(user=admin_a, scheme=scheme, today=scheme.deadline)
     n = proficiency.record_missed(

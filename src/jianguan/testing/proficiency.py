@@ -93,7 +93,10 @@ def required_bodies(scheme: PTScheme):
 
     if not scheme.required_fields:
         return Entity.objects.none()
-    in_force = Qualification.objects.filter(status__in=Qualification.IN_FORCE)
+    # in force now and already qualified by the deadline (a body certified later was not due)
+    in_force = Qualification.objects.filter(
+        status__in=Qualification.IN_FORCE, issued_on__lte=scheme.deadline
+    )
     ids = [
         pk
         for pk, fields in in_force.values_list("entity_id", "fields")
