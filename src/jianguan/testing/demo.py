@@ -185,12 +185,11 @@ class Seeder:
         services.expire_due(self.today)
 
     def states(self, bodies: list[Entity]) -> None:
-        valid = [
-            q
-            for q in Qualification.objects.filter(status=S.VALID, entity__in=bodies)
+        valid = list(
+            Qualification.objects.filter(status=S.VALID, entity__in=bodies)
             .exclude(entity__in=getattr(self, "recent", []))
             .select_related("entity")
-        ]
+        )
         chosen = self.pick(valid, 14)
         for q in chosen[:6]:
             services.qualification_status(
@@ -546,7 +545,9 @@ class Seeder:
                     "url": f"https://shop.example.cn/item/{100000 + i}",
                     "seller": b.name if i % 2 else f"{b.district.short_name}某检测代办店",
                     "entity": b if i % 2 else None,
-                    "kind": "fake_report" if i % 3 == 1 else ("unqualified", "impersonation", "false_ad")[i % 3],
+                    "kind": "fake_report"
+                    if i % 3 == 1
+                    else ("unqualified", "impersonation", "false_ad")[i % 3],
                     "evidence": f"页面截图及订单记录（存证编号 CZ{2026000 + i}）",
                     "found_on": self.day(5, 120),
                 },

@@ -24,7 +24,9 @@ class Command(BaseCommand):
         expired = services.expire_due(today)
         missed = sum(
             proficiency.record_missed(user=None, scheme=s, today=today)
-            for s in PTScheme.objects.filter(active=True, deadline__lt=today).exclude(required_fields=0)
+            for s in PTScheme.objects.filter(active=True, deadline__lt=today).exclude(
+                required_fields=0
+            )
         )
         self.stdout.write(f"资质认定转为过期 {expired} 张；登记未参加强制能力验证 {missed} 家")
         if grades.active_model() is not None and grades.monthly_due(today):
