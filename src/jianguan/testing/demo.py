@@ -236,7 +236,6 @@ class Seeder:
     # -- commitment follow-up ------------------------------------------------------------------
 
     def follow_ups(self, bodies: list[Entity]) -> None:
-        experts = list(Expert.objects.filter(active=True, pledge_signed_on__isnull=False)[:40])
         open_ = list(
             FollowUp.objects.filter(outcome="", entity__in=bodies).select_related("qualification")
         )
@@ -275,7 +274,6 @@ class Seeder:
             )
             self.made["follow_ups_done"] += 1
         self._false_commitment(bodies)
-        del experts
 
     def _false_commitment(self, bodies: list[Entity]) -> None:
         """One follow-up finds the commitment untrue: revoked, and barred for 3 years."""
@@ -457,7 +455,6 @@ class Seeder:
         self.made[f"pt_{r.grade}"] += 1
 
     def _rectifications(self) -> None:
-        vios = {v.code: v for v in Violation.objects.all()}
         for i, r in enumerate(
             Rectification.objects.filter(status=Rectification.Status.OPEN)
             .select_related("result")
@@ -495,7 +492,6 @@ class Seeder:
                     },
                 )
             self.made["retests"] += 1
-        del vios
 
     # -- assessments, leads, cases -------------------------------------------------------------
 

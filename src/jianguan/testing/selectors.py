@@ -341,13 +341,6 @@ def pt_window(day: dt.date, months: int = 12) -> dt.date:
     return dt.date(y, m + 1, min(day.day, 28))
 
 
-def _date(value) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(str(value or "").strip()[:10]) if value else None
-    except ValueError:
-        return None
-
-
 def boost_text(entity: Entity, today: dt.date | None = None) -> str:
     """What the body's PT record does to its chance of being drawn, in words."""
     today = today or timezone.localdate()

@@ -112,6 +112,10 @@ RULES = {
     "testing:case_list": page(T_LIST),
     "testing:case_create": form(T_CITY_FORM),
     "testing:case_edit": form(CASE_EDIT, obj="typical_case"),
+    "testing:application_export": page(T_LIST),
+    "testing:plan_export": page(T_LIST),
+    "testing:check_export": page(T_LIST),
+    "testing:case_export": page(T_LIST),
     "testing:violation_list": page(T_LIST),
     "testing:violation_export": page(T_LIST),
     # --- the public lookup ---------------------------------------------------------------------

@@ -12,10 +12,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from jianguan.core.forms import ImportForm
+from jianguan.core.generic import crumb
 from jianguan.core.scoping import ADD, CHANGE, allowed
-from jianguan.registry.models import TESTING_FIELDS, Entity
+from jianguan.registry.models import Entity
 
 from .. import importing, reports, selectors, services, tasks
+from ..filters import ApplicationFilters, ChangeFilters, QualificationFilters, YearParam
 from ..forms import ApplicationForm, ChangeForm, DecideForm, QualificationForm, StatusForm
 from ..models import (
     Application,
@@ -24,16 +26,16 @@ from ..models import (
     OnlineLead,
     Qualification,
     Rectification,
-    Route,
     TargetedCheck,
 )
 from .common import (
+    ROOT_CRUMB,
     Col,
+    ListPage,
     crumbs,
     entity_link,
-    export,
     form,
-    list_page,
+    given,
     opened_from,
     staff,
     status_badge,
@@ -101,43 +103,19 @@ QUAL_COLS = [
     Col("状态变更日期", lambda q: q.status_on),
     Col("不得再次申请至", lambda q: q.bar_until, page=False),
 ]
-QUAL_FILTERS = [
-    ("status", "状态", Qualification.Status.choices),
-    ("route", "取得方式", Route.choices),
-    ("field", "检验检测领域", TESTING_FIELDS.choices),
-]
 
 
-@login_required
-def qualification_list(request):
-    actions = []
-    if allowed(request.user, ADD, Qualification):
-        actions = [
-            ("登记资质认定", reverse("testing:qualification_create")),
-            ("批量导入", reverse("testing:qualification_import")),
-        ]
-    return list_page(
-        request,
-        selectors.qualification_list(request.user, request.GET),
-        QUAL_COLS,
-        title="资质认定登记",
-        filters=QUAL_FILTERS,
-        search="机构名称、统一社会信用代码或证书编号",
-        export="testing:qualification_export",
-        actions=actions,
-        intro="资质认定证书有效期6年；因虚假承诺被撤销的，三年内不得再次申请（受理申请时校验）。",
-    )
-
-
-@login_required
-def qualification_export(request):
-    return export(
-        request,
-        selectors.qualification_list(request.user, request.GET),
-        QUAL_COLS,
-        title="资质认定登记",
-        object_type="testing.qualification",
-    )
+class QualificationList(ListPage):
+    title = "资质认定登记"
+    filters = QualificationFilters
+    selector = given(selectors.qualification_list)
+    cols = QUAL_COLS
+    add = ("testing:qualification_create", "登记资质认定", Qualification)
+    buttons = [
+        ("testing:qualification_import", "批量导入", (ADD, Qualification)),
+        ("testing:application_list", "资质认定申请", None),
+    ]
+    intro = "资质认定证书有效期6年；因虚假承诺被撤销的，三年内不得再次申请（受理申请时校验）。"
 
 
 @login_required
@@ -311,23 +289,14 @@ APP_COLS = [
 ]
 
 
-@login_required
-def application_list(request):
-    actions = (
-        [("受理申请", reverse("testing:application_create"))]
-        if allowed(request.user, ADD, Application)
-        else []
-    )
-    return list_page(
-        request,
-        selectors.application_list(request.user, request.GET).select_related("qualification"),
-        APP_COLS,
-        title="资质认定申请",
-        crumb=[("资质认定登记", reverse("testing:qualification_list"))],
-        filters=[("status", "状态", Application.Status.choices)],
-        actions=actions,
-        intro="受理时校验：因虚假承诺被撤销资质认定的机构，三年内不得再次申请。",
-    )
+class ApplicationList(ListPage):
+    title = "资质认定申请"
+    crumbs = (ROOT_CRUMB, crumb("资质认定登记", "testing:qualification_list"))
+    filters = ApplicationFilters
+    selector = given(selectors.application_list)
+    cols = APP_COLS
+    add = ("testing:application_create", "受理申请", Application)
+    intro = "受理时校验：因虚假承诺被撤销资质认定的机构，三年内不得再次申请。"
 
 
 @login_required
@@ -400,36 +369,15 @@ CHANGE_COLS = [
 ]
 
 
-@login_required
-def change_list(request):
-    actions = (
-        [("登记变更", reverse("testing:change_create"))]
-        if allowed(request.user, ADD, BodyChange)
-        else []
-    )
-    return list_page(
-        request,
-        selectors.change_list(request.user, request.GET),
-        CHANGE_COLS,
-        title="机构变更",
-        filters=[
-            ("kind", "变更事项", BodyChange.Kind.choices),
-            ("source", "来源", BodyChange.Source.choices),
-        ],
-        export="testing:change_export",
-        actions=actions,
-        intro="法定代表人、技术负责人、授权签字人、场所、主要仪器设备和资质认定范围的变更；风险监测据此核对，监测发现而机构未报告的单独标出。",
-    )
-
-
-@login_required
-def change_export(request):
-    return export(
-        request,
-        selectors.change_list(request.user, request.GET),
-        CHANGE_COLS,
-        title="机构变更",
-        object_type="testing.bodychange",
+class ChangeList(ListPage):
+    title = "机构变更"
+    filters = ChangeFilters
+    selector = given(selectors.change_list)
+    cols = CHANGE_COLS
+    add = ("testing:change_create", "登记变更", BodyChange)
+    intro = (
+        "法定代表人、技术负责人、授权签字人、场所、主要仪器设备和资质认定范围的变更；风险监测据此核对，"
+        "监测发现而机构未报告的单独标出。"
     )
 
 
@@ -514,7 +462,7 @@ def _other_sections(user, entity) -> dict:
 def coverage(request):
     """Key fields covered by confirmed checks, and the yearly draw with its 15% floor."""
     staff(request)
-    year = selectors._int(request.GET.get("year")) or timezone.localdate().year
+    year = YearParam.parse(request.GET).year or timezone.localdate().year
     return render(
         request,
         "testing/coverage.html",

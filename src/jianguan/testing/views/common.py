@@ -7,21 +7,20 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
 from django.urls import reverse
 
-from jianguan.core.downloads import spec_download
+from jianguan.core.generic import ObjectListView, crumb
 from jianguan.core.scoping import VIEW, allowed
-from jianguan.core.views import export_format, form_page, paginate, query_without, record_export
-from jianguan.registry.forms import districts_for
-from jianguan.registry.selectors import entity_from_query
+from jianguan.core.views import form_page
+from jianguan.registry.models import Entity
 
 from ..models import Qualification
 
 ROOT = "检验检测监管"
+ROOT_CRUMB = crumb(ROOT, "testing:home")
 
 
 @dataclass(frozen=True)
@@ -68,105 +67,53 @@ def staff(request) -> None:
         raise PermissionDenied
 
 
-def filter_context(request, filters: Sequence[tuple], *, search: str = "", year=False) -> dict:
-    """filters: (name, label, options) for each select; a district select is added for users who
-    see several districts."""
-    params = request.GET
-    selects = [
-        {
-            "name": n,
-            "label": label,
-            "options": [(str(k), str(v)) for k, v in opts],
-            "value": params.get(n, ""),
-        }
-        for n, label, opts in filters
-    ]
-    districts = [(str(d.pk), d.name) for d in districts_for(request.user)]
-    if len(districts) > 1:
-        selects.append(
-            {
-                "name": "district",
-                "label": "所属区局",
-                "options": districts,
-                "value": params.get("district", ""),
-            }
-        )
-    return {
-        "selects": selects,
-        "search": search,
-        "year_filter": year,
-        "params": params,
-        "export_query": query_without(request),
-    }
+class ListPage(ObjectListView):
+    """A testing list (core.generic.ObjectListView) drawn from its column spec: the same `cols`
+    make the page's table and the export. Staff with a jurisdiction only (an expert: 403)."""
+
+    template_name = "testing/list.html"
+    permission = (VIEW, Qualification)
+    crumbs = (ROOT_CRUMB,)
+    cols: ClassVar[Sequence[Col]] = ()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.cols and cls.export_columns is None:
+            cls.export_columns = [(c.header, _plain(c.get)) for c in cls.cols]
+
+    def decorate(self, rows: list) -> list:
+        shown = [c for c in self.cols if c.page]
+        for row in rows:
+            row.cells = [
+                {
+                    "text": text(c.get(row)),
+                    "url": c.link(row) if c.link else "",
+                    "badge": c.badge(row) if c.badge else "",
+                    "cls": c.cls,
+                }
+                for c in shown
+            ]
+        return rows
+
+    def get_context(self) -> dict:
+        return {"headers": [c.header for c in self.cols if c.page]}
 
 
-def list_page(
-    request,
-    qs,
-    cols: Sequence[Col],
-    *,
-    title: str,
-    crumb: list | None = None,
-    filters: Sequence[tuple] = (),
-    search: str = "名称或统一社会信用代码",
-    year: bool = False,
-    export: str | None = None,
-    actions: Sequence[tuple[str, str]] = (),
-    intro: str = "",
-    above: str = "",
-    extra: dict | None = None,
-):
-    """One list page: filters, a paged table from `cols`, export buttons, action buttons."""
-    staff(request)
-    ctx = paginate(request, qs)
-    shown = [c for c in cols if c.page]
-    ctx["table"] = [
-        [
-            {
-                "text": text(c.get(row)),
-                "url": c.link(row) if c.link else "",
-                "badge": c.badge(row) if c.badge else "",
-                "cls": c.cls,
-            }
-            for c in shown
-        ]
-        for row in ctx["rows"]
-    ]
-    ctx["headers"] = [c.header for c in shown]
-    ctx.update(filter_context(request, filters, search=search, year=year))
-    ctx.update(
-        {
-            "title": title,
-            "breadcrumbs": crumbs(*(crumb or []), (title, None)),
-            "export_url": reverse(export) if export else "",
-            "actions": actions,
-            "intro": intro,
-            "above": above,
-            **(extra or {}),
-        }
-    )
-    return render(request, "testing/list.html", ctx)
+def given(selector):
+    """A selector of (user, params) as the generic views call it (user=, filters=)."""
 
+    def select(*, user, filters):
+        return selector(user, filters.given())
 
-def export(request, qs, cols: Sequence[Col], *, title: str, object_type: str):
-    """The list as xlsx or csv (?format=), with the list's filters, on the record."""
-    staff(request)
-    fmt = export_format(request)
-    record_export(request, title=title, object_type=object_type, fmt=fmt, count=qs.count())
-    spec = [(c.header, _plain(c.get)) for c in cols]
-    return spec_download(qs.iterator(chunk_size=2000), spec, fmt, title)
+    return staticmethod(select)
 
 
 def _plain(get: Callable[[Any], Any]) -> Callable[[Any], Any]:
     def cell(row):
         value = get(row)
-        return (
-            ""
-            if value is None
-            else value
-            if isinstance(value, int | Decimal | dt.date)
-            else str(value)
-        )
+        if value is None:
+            return ""
+        return value if isinstance(value, int | Decimal | dt.date) else str(value)
 
     return cell
 
@@ -184,9 +131,13 @@ def form(request, form, save, *, title, crumb, cancel_url, intro="", subject=Non
     )
 
 
-def opened_from(request, action: str = "change"):
+def opened_from(request, action: str = "change") -> Entity | None:
     """The body a form was opened from (?entity=<id>), when the user may act on it."""
-    entity = entity_from_query(request.user, request.GET, action)
+    from jianguan.registry.filters import EntityParam
+    from jianguan.registry.selectors import entity_find
+
+    pk = EntityParam.parse(request.GET).entity
+    entity = entity_find(user=request.user, pk=pk, action=action)
     return entity if entity is not None and hasattr(entity, "testing_body") else None
 
 

@@ -13,9 +13,10 @@ from jianguan.core import audit
 from jianguan.core.scoping import CHANGE
 
 from .. import reports, selectors, services
+from ..filters import FollowUpFilters, YearParam
 from ..forms import DayForm, FollowUpForm, MethodForm
 from ..models import FollowUp
-from .common import Col, crumbs, entity_link, export, form, list_page, staff
+from .common import Col, ListPage, crumbs, entity_link, form, given, staff
 
 
 def _state(f: FollowUp) -> str:
@@ -48,33 +49,15 @@ COLS = [
 ]
 
 
-@login_required
-def follow_up_list(request):
-    return list_page(
-        request,
-        selectors.follow_up_list(request.user, request.GET),
-        COLS,
-        title="告知承诺后续核查",
-        filters=[
-            ("state", "状态", selectors.FOLLOW_UP_STATES),
-            ("method", "核查方式", FollowUp.Method.choices),
-        ],
-        year=True,
-        export="testing:follow_up_export",
-        actions=[("及时性统计", reverse("testing:follow_up_report"))],
-        intro="以告知承诺方式取得资质认定的机构，自动安排后续核查；现场核查应在准予之日起3个月内，"
-        "由从专家库抽取的至少2名技术专家实施。",
-    )
-
-
-@login_required
-def follow_up_export(request):
-    return export(
-        request,
-        selectors.follow_up_list(request.user, request.GET),
-        COLS,
-        title="告知承诺后续核查",
-        object_type="testing.followup",
+class FollowUpList(ListPage):
+    title = "告知承诺后续核查"
+    filters = FollowUpFilters
+    selector = given(selectors.follow_up_list)
+    cols = COLS
+    buttons = [("testing:follow_up_report", "及时性统计", None)]
+    intro = (
+        "以告知承诺方式取得资质认定的机构，自动安排后续核查；现场核查应在准予之日起3个月内，"
+        "由从专家库抽取的至少2名技术专家实施。"
     )
 
 
@@ -189,7 +172,7 @@ def follow_up_rectified(request, pk: int):
 def follow_up_report(request):
     """告知承诺后续监管及时性 per district (seed 001 §五(二))."""
     staff(request)
-    year = selectors._int(request.GET.get("year")) or timezone.localdate().year
+    year = YearParam.parse(request.GET).year or timezone.localdate().year
     return render(
         request,
         "testing/follow_up_report.html",

@@ -15,9 +15,10 @@ from jianguan.core.models import Job
 from jianguan.core.scoping import CHANGE, allowed
 
 from .. import grades, grading, selectors, tasks
+from ..filters import GradeFilters
 from ..forms import GradeModelForm, IndicatorForm, VetoForm
 from ..models import GradeIndicator, GradeModel, GradeRun, GradeVeto
-from .common import Col, credit_badge, crumbs, entity_link, export, form, list_page, staff
+from .common import Col, ListPage, credit_badge, crumbs, entity_link, form, given, staff
 
 COLS = [
     Col("机构名称", lambda g: g.entity.name, entity_link, cls="wrap"),
@@ -34,38 +35,29 @@ def _crumb():
     return ("信用等级评价", reverse("testing:grade_list"))
 
 
-@login_required
-def grade_list(request):
-    can_run = allowed(request.user, CHANGE, GradeModel)
-    actions = [("指标体系", reverse("testing:grade_models"))]
-    last = GradeRun.objects.filter(status=GradeRun.Status.DONE).first()
-    running = Job.objects.filter(
-        kind=tasks.KIND_GRADES, status__in=[Job.Status.QUEUED, Job.Status.RUNNING]
-    ).first()
-    return list_page(
-        request,
-        selectors.grade_list(request.user, request.GET),
-        COLS,
-        title="信用等级评价",
-        filters=[("grade", "信用等级", [(g, f"{g}级") for g in grading.GRADES])],
-        export="testing:grade_export",
-        actions=actions,
-        intro="按评价指标体系（法律法规、技术要求、管理要求、责任要求）从100分扣分，触及否决项的评为D级；"
-        "每月自动评价一次，也可随时重新评价。等级用于差异化抽查比例，并向购买检验检测服务的部门和社会公开。",
-        above="testing/_grade_run.html",
-        extra={"can_run": can_run, "last_run": last, "running": running},
+class GradeList(ListPage):
+    title = "信用等级评价"
+    filters = GradeFilters
+    selector = given(selectors.grade_list)
+    cols = COLS
+    buttons = [("testing:grade_models", "指标体系", None)]
+    export_title = "检验检测机构信用等级"
+    intro = (
+        "按评价指标体系（法律法规、技术要求、管理要求、责任要求）从100分扣分，触及否决项的评为D级；"
+        "每月自动评价一次，也可随时重新评价。等级用于差异化抽查比例，并向购买检验检测服务的部门和社会公开。"
     )
 
-
-@login_required
-def grade_export(request):
-    return export(
-        request,
-        selectors.grade_list(request.user, request.GET),
-        COLS,
-        title="检验检测机构信用等级",
-        object_type="testing.bodygrade",
-    )
+    def get_context(self):
+        running = Job.objects.filter(
+            kind=tasks.KIND_GRADES, status__in=[Job.Status.QUEUED, Job.Status.RUNNING]
+        ).first()
+        return {
+            **super().get_context(),
+            "can_run": allowed(self.request.user, CHANGE, GradeModel),
+            "last_run": GradeRun.objects.filter(status=GradeRun.Status.DONE).first(),
+            "running": running,
+            "above": "testing/_grade_run.html",
+        }
 
 
 @login_required

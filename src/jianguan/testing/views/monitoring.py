@@ -3,18 +3,23 @@ tracked changes, coverage and findings per district, the city's summaries (定�
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from jianguan.core.filters import controls
 from jianguan.core.scoping import ADD, CHANGE, allowed
 from jianguan.core.views import paginate
 
 from .. import reports, selectors, services
+from ..filters import PeriodParam, PlanFilters, TargetFilters
 from ..forms import PlanForm, SummaryForm, VisitForm
 from ..models import (
     BodyChange,
@@ -23,7 +28,7 @@ from ..models import (
     MonitoringTarget,
     MonitoringVisit,
 )
-from .common import Col, crumbs, filter_context, form, list_page, staff
+from .common import Col, ListPage, crumbs, form, staff
 
 
 def _plans_crumb():
@@ -41,31 +46,29 @@ PLAN_COLS = [
 ]
 
 
-@login_required
-def plan_list(request):
-    from django.db.models import Count, Q
+class PlanList(ListPage):
+    title = "风险监测计划"
+    filters = PlanFilters
+    cols = PLAN_COLS
+    add = ("testing:plan_create", "制定年度计划", MonitoringPlan)
+    buttons = [("testing:monitoring_report", "监测统计与通报", None)]
+    intro = (
+        "各区年度风险监测要实现辖区内检验检测机构全覆盖，重点关注人员、场地、仪器设备的变化和"
+        "检验检测活动的基本合规性。"
+    )
 
-    qs = (
-        selectors.monitoring_plans(request.user, request.GET)
-        .annotate(
-            target_count=Count("targets", distinct=True),
-            covered_count=Count("targets", filter=Q(targets__visits__isnull=False), distinct=True),
+    @staticmethod
+    def selector(*, user, filters):
+        return (
+            selectors.monitoring_plans(user, filters.given())
+            .annotate(
+                target_count=Count("targets", distinct=True),
+                covered_count=Count(
+                    "targets", filter=Q(targets__visits__isnull=False), distinct=True
+                ),
+            )
+            .order_by("-year", "district__sort")
         )
-        .order_by("-year", "district__sort")
-    )
-    actions = [("监测统计与通报", reverse("testing:monitoring_report"))]
-    if allowed(request.user, ADD, MonitoringPlan):
-        actions.insert(0, ("制定年度计划", reverse("testing:plan_create")))
-    return list_page(
-        request,
-        qs,
-        PLAN_COLS,
-        title="风险监测计划",
-        search="",
-        year=True,
-        actions=actions,
-        intro="各区年度风险监测要实现辖区内检验检测机构全覆盖，重点关注人员、场地、仪器设备的变化和检验检测活动的基本合规性。",
-    )
 
 
 @login_required
@@ -103,7 +106,8 @@ def plan_detail(request, pk: int):
     plan = get_object_or_404(
         MonitoringPlan.objects.restrict(request.user).select_related("district"), pk=pk
     )
-    targets = selectors.plan_targets(request.user, plan, request.GET)
+    filtered = TargetFilters.parse(request.GET)
+    targets = selectors.plan_targets(request.user, plan, filtered.given())
     ctx = paginate(request, targets)
     visits: dict[int, list] = {}
     for v in MonitoringVisit.objects.filter(target__in=[t.pk for t in ctx["rows"]]).order_by(
@@ -114,19 +118,11 @@ def plan_detail(request, pk: int):
     figures = [
         r
         for r in reports.monitoring_figures(
-            timezone.datetime(plan.year, 1, 1).date(),
-            timezone.datetime(plan.year, 12, 31).date(),
-            request.user,
+            dt.date(plan.year, 1, 1), dt.date(plan.year, 12, 31), request.user
         )
         if r["district_id"] == plan.district_id
     ]
-    ctx.update(
-        filter_context(
-            request,
-            [("state", "监测情况", [("covered", "已监测"), ("uncovered", "未监测")])],
-            search="机构名称或统一社会信用代码",
-        )
-    )
+    ctx.update({"controls": controls(filtered, request.user), "any_filter": bool(filtered.given())})
     ctx.update(
         {
             "plan": plan,
@@ -203,8 +199,9 @@ def monitoring_report(request):
     """Coverage and findings per district for a period; the city's summaries."""
     staff(request)
     today = timezone.localdate()
-    start = selectors._date(request.GET.get("start")) or today.replace(month=1, day=1)
-    end = selectors._date(request.GET.get("end")) or today
+    period = PeriodParam.parse(request.GET)
+    start = period.start or today.replace(month=1, day=1)
+    end = period.end or today
     return render(
         request,
         "testing/monitoring_report.html",

@@ -12,10 +12,18 @@ from django.views.decorators.http import require_http_methods
 
 from jianguan.catalog.models import Violation
 from jianguan.core import audit
+from jianguan.core.generic import crumb
 from jianguan.core.scoping import ADD, CHANGE, allowed
-from jianguan.registry.models import TESTING_FIELDS
 
 from .. import selectors, services
+from ..filters import (
+    AssessmentFilters,
+    CheckFilters,
+    CheckParam,
+    HandlingFilters,
+    LeadFilters,
+    ViolationFilters,
+)
 from ..forms import (
     AssessmentForm,
     BodyHandlingForm,
@@ -27,7 +35,7 @@ from ..forms import (
     TypicalCaseForm,
 )
 from ..models import Assessment, Handling, OnlineLead, TargetedCheck, TypicalCase
-from .common import Col, crumbs, entity_link, export, form, list_page, opened_from, staff
+from .common import ROOT_CRUMB, Col, ListPage, crumbs, entity_link, form, given, opened_from, staff
 
 # --- capability assessments -----------------------------------------------------------------------
 
@@ -51,37 +59,15 @@ ASSESSMENT_COLS = [
 ]
 
 
-@login_required
-def assessment_list(request):
-    actions = (
-        [("录入考核", reverse("testing:assessment_create"))]
-        if allowed(request.user, ADD, Assessment)
-        else []
-    )
-    return list_page(
-        request,
-        selectors.assessment_list(request.user, request.GET),
-        ASSESSMENT_COLS,
-        title="综合能力考核",
-        filters=[
-            ("conclusion", "考核结论", Assessment.Conclusion.choices),
-            ("field", "考核领域", TESTING_FIELDS.choices),
-        ],
-        export="testing:assessment_export",
-        actions=actions,
-        intro="通过理论考试、实践操作、专家审查等方式，考核关键岗位人员、仪器设备、场地设施、检验检测报告和管理体系运行；"
-        "不符合资质认定要求的责令限期整改。",
-    )
-
-
-@login_required
-def assessment_export(request):
-    return export(
-        request,
-        selectors.assessment_list(request.user, request.GET),
-        ASSESSMENT_COLS,
-        title="综合能力考核",
-        object_type="testing.assessment",
+class AssessmentList(ListPage):
+    title = "综合能力考核"
+    filters = AssessmentFilters
+    selector = given(selectors.assessment_list)
+    cols = ASSESSMENT_COLS
+    add = ("testing:assessment_create", "录入考核", Assessment)
+    intro = (
+        "通过理论考试、实践操作、专家审查等方式，考核关键岗位人员、仪器设备、场地设施、检验检测报告和"
+        "管理体系运行；不符合资质认定要求的责令限期整改。"
     )
 
 
@@ -170,38 +156,15 @@ LEAD_COLS = [
 ]
 
 
-@login_required
-def lead_list(request):
-    actions = (
-        [("登记线索", reverse("testing:lead_create"))]
-        if allowed(request.user, ADD, OnlineLead)
-        else []
-    )
-    actions.append(("定向检查", reverse("testing:check_list")))
-    return list_page(
-        request,
-        selectors.lead_list(request.user, request.GET),
-        LEAD_COLS,
-        title="网络平台监测线索",
-        filters=[
-            ("status", "状态", OnlineLead.Status.choices),
-            ("kind", "线索类型", OnlineLead.Kind.choices),
-        ],
-        search="销售者、平台或网址",
-        export="testing:lead_export",
-        actions=actions,
-        intro="对网络交易平台上销售检验检测服务、买卖伪造或变造检验检测报告等的监测线索，转为定向检查。",
-    )
-
-
-@login_required
-def lead_export(request):
-    return export(
-        request,
-        selectors.lead_list(request.user, request.GET),
-        LEAD_COLS,
-        title="网络平台监测线索",
-        object_type="testing.onlinelead",
+class LeadList(ListPage):
+    title = "网络平台监测线索"
+    filters = LeadFilters
+    selector = given(selectors.lead_list)
+    cols = LEAD_COLS
+    add = ("testing:lead_create", "登记线索", OnlineLead)
+    buttons = [("testing:check_list", "定向检查", None)]
+    intro = (
+        "对网络交易平台上销售检验检测服务、买卖伪造或变造检验检测报告等的监测线索，转为定向检查。"
     )
 
 
@@ -328,16 +291,12 @@ CHECK_COLS = [
 ]
 
 
-@login_required
-def check_list(request):
-    return list_page(
-        request,
-        selectors.targeted_check_list(request.user, request.GET),
-        CHECK_COLS,
-        title="定向检查",
-        crumb=[("网络平台监测线索", reverse("testing:lead_list"))],
-        filters=[("state", "状态", [("pending", "待检查"), ("violation", "发现违法行为")])],
-    )
+class CheckList(ListPage):
+    title = "定向检查"
+    crumbs = (ROOT_CRUMB, crumb("网络平台监测线索", "testing:lead_list"))
+    filters = CheckFilters
+    selector = given(selectors.targeted_check_list)
+    cols = CHECK_COLS
 
 
 def _check(request, pk, action="view"):
@@ -411,37 +370,15 @@ HANDLING_COLS = [
 ]
 
 
-@login_required
-def handling_list(request):
-    actions = (
-        [("登记依法处理", reverse("testing:handling_create"))]
-        if allowed(request.user, ADD, Handling)
-        else []
-    )
-    return list_page(
-        request,
-        selectors.handling_list(request.user, request.GET),
-        HANDLING_COLS,
-        title="依法处理",
-        filters=[
-            ("measure", "处理措施", Handling.Measure.choices),
-            ("source", "来源", Handling.Source.choices),
-        ],
-        search="机构名称、统一社会信用代码、文号或案件编号",
-        export="testing:handling_export",
-        actions=actions,
-        intro="出具不实、虚假检验检测报告的，法律、法规未作规定的，责令限期改正，处3万元罚款（《检验检测机构监督管理办法》第二十六条）。",
-    )
-
-
-@login_required
-def handling_export(request):
-    return export(
-        request,
-        selectors.handling_list(request.user, request.GET),
-        HANDLING_COLS,
-        title="依法处理",
-        object_type="testing.handling",
+class HandlingList(ListPage):
+    title = "依法处理"
+    filters = HandlingFilters
+    selector = given(selectors.handling_list)
+    cols = HANDLING_COLS
+    add = ("testing:handling_create", "登记依法处理", Handling)
+    intro = (
+        "出具不实、虚假检验检测报告的，法律、法规未作规定的，责令限期改正，处3万元罚款"
+        "（《检验检测机构监督管理办法》第二十六条）。"
     )
 
 
@@ -453,7 +390,7 @@ def handling_create(request):
     entity = opened_from(request)
     check = None
     initial = {}
-    if (pk := selectors._int(request.GET.get("check"))) is not None:
+    if (pk := CheckParam.parse(request.GET).check) is not None:
         check = TargetedCheck.objects.restrict(request.user, CHANGE).filter(pk=pk).first()
         if check is not None:
             entity = check.entity
@@ -490,23 +427,16 @@ CASE_COLS = [
 ]
 
 
-@login_required
-def case_list(request):
-    actions = (
-        [("新增典型案例", reverse("testing:case_create"))]
-        if allowed(request.user, ADD, TypicalCase)
-        else []
-    )
-    actions.append(("公开页面", reverse("portal:testing_cases")))
-    return list_page(
-        request,
-        TypicalCase.objects.restrict(request.user).select_related("violation"),
-        CASE_COLS,
-        title="典型案例",
-        search="",
-        actions=actions,
-        intro="持续曝光检验检测典型案件，形成警示震慑效应；已发布的案例显示在公众查询页面。",
-    )
+class CaseList(ListPage):
+    title = "典型案例"
+    cols = CASE_COLS
+    add = ("testing:case_create", "新增典型案例", TypicalCase)
+    buttons = [("portal:testing_cases", "公开页面", None)]
+    intro = "持续曝光检验检测典型案件，形成警示震慑效应；已发布的案例显示在公众查询页面。"
+
+    @staticmethod
+    def selector(*, user, filters):
+        return TypicalCase.objects.restrict(user).select_related("violation")
 
 
 @login_required
@@ -553,29 +483,13 @@ VIOLATION_COLS = [
 ]
 
 
-@login_required
-def violation_list(request):
-    qs = Violation.objects.restrict(request.user)
-    if (cat := request.GET.get("category")) in Violation.Category.values:
-        qs = qs.filter(category=cat)
-    return list_page(
-        request,
-        qs,
-        VIOLATION_COLS,
-        title="检验检测违法行为代码",
-        filters=[("category", "类别", Violation.Category.choices)],
-        search="",
-        export="testing:violation_export",
-        intro="《检验检测机构监督管理办法》（总局令第39号）：用于检查结果、定向检查、依法处理和案件。",
-    )
+class ViolationList(ListPage):
+    title = "检验检测违法行为代码"
+    filters = ViolationFilters
+    cols = VIOLATION_COLS
+    intro = "《检验检测机构监督管理办法》（总局令第39号）：用于检查结果、定向检查、依法处理和案件。"
 
-
-@login_required
-def violation_export(request):
-    return export(
-        request,
-        Violation.objects.restrict(request.user),
-        VIOLATION_COLS,
-        title="检验检测违法行为代码",
-        object_type="catalog.violation",
-    )
+    @staticmethod
+    def selector(*, user, filters):
+        qs = Violation.objects.restrict(user)
+        return qs.filter(category=filters.category) if filters.category else qs

@@ -14,22 +14,25 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from jianguan.core import audit
 from jianguan.core.downloads import file_download, stamped
+from jianguan.core.generic import crumb
 from jianguan.core.scoping import ADD, CHANGE, allowed
-from jianguan.core.views import export_format, record_export
-from jianguan.registry.models import TESTING_FIELDS, Entity
+from jianguan.core.views import export_format
+from jianguan.registry.models import Entity
 
 from .. import proficiency, selectors, tasks
+from ..filters import RectificationFilters, ResultFilters, SchemeFilters
 from ..forms import AppealDecideForm, AppealForm, HandlingForm, ResultForm, RetestForm, SchemeForm
 from ..models import Appeal, Grade, PTResult, PTScheme, Rectification
 from .bodies import _import_page
 from .common import (
+    ROOT_CRUMB,
     Col,
+    ListPage,
     crumbs,
     entity_link,
-    export,
     form,
+    given,
     grade_badge,
-    list_page,
     opened_from,
     staff,
 )
@@ -61,39 +64,15 @@ SCHEME_COLS = [
 ]
 
 
-@login_required
-def scheme_list(request):
-    actions = (
-        [("新增计划", reverse("testing:scheme_create"))]
-        if allowed(request.user, ADD, PTScheme)
-        else []
-    )
-    actions.append(("结果", reverse("testing:result_list")))
-    return list_page(
-        request,
-        selectors.scheme_list(request.user, request.GET),
-        SCHEME_COLS,
-        title="能力验证项目库",
-        filters=[
-            ("kind", "类型", PTScheme.Kind.choices),
-            ("field", "领域", TESTING_FIELDS.choices),
-        ],
-        search="计划编号、名称或提供者",
-        year=True,
-        export="testing:scheme_export",
-        actions=actions,
-        intro="市局对能力验证项目库实施动态管理；规定为强制参加的领域内的机构未参加的，登记为“未参加”。",
-    )
-
-
-@login_required
-def scheme_export(request):
-    return export(
-        request,
-        selectors.scheme_list(request.user, request.GET),
-        SCHEME_COLS,
-        title="能力验证项目库",
-        object_type="testing.ptscheme",
+class SchemeList(ListPage):
+    title = "能力验证项目库"
+    filters = SchemeFilters
+    selector = given(selectors.scheme_list)
+    cols = SCHEME_COLS
+    add = ("testing:scheme_create", "新增计划", PTScheme)
+    buttons = [("testing:result_list", "能力验证结果", None)]
+    intro = (
+        "市局对能力验证项目库实施动态管理；规定为强制参加的领域内的机构未参加的，登记为“未参加”。"
     )
 
 
@@ -191,43 +170,28 @@ RESULT_COLS = [
 ]
 
 
-@login_required
-def result_list(request):
-    actions = []
-    if allowed(request.user, ADD, PTResult):
-        actions = [
-            ("录入结果", reverse("testing:result_create")),
-            ("导入结果", reverse("testing:result_import")),
-        ]
-    actions.append(("整改跟踪", reverse("testing:rectification_list")))
-    return list_page(
-        request,
-        selectors.result_list(request.user, request.GET),
-        RESULT_COLS,
-        title="能力验证结果",
-        crumb=[_schemes_crumb()],
-        filters=[("grade", "评定结果", Grade.choices)],
-        search="机构名称、统一社会信用代码或计划编号",
-        year=True,
-        export="testing:result_export",
-        actions=actions,
-        intro="z = (x − X) / σ̂；按未修约的 z 评定：|z| ≤ 2.0 满意，2.0 < |z| < 3.0 可疑，|z| ≥ 3.0 不满意。"
-        "可疑、不满意的责令限期整改；结果通报之日起15个工作日内可申诉。",
+class ResultList(ListPage):
+    title = "能力验证结果"
+    crumbs = (ROOT_CRUMB, crumb("能力验证项目库", "testing:scheme_list"))
+    filters = ResultFilters
+    selector = given(selectors.result_list)
+    cols = RESULT_COLS
+    add = ("testing:result_create", "录入结果", PTResult)
+    buttons = [
+        ("testing:result_import", "导入结果", (ADD, PTResult)),
+        ("testing:rectification_list", "整改跟踪", None),
+    ]
+    intro = (
+        "z = (x − X) / σ̂；按未修约的 z 评定：|z| ≤ 2.0 满意，2.0 < |z| < 3.0 可疑，|z| ≥ 3.0 不满意。"
+        "可疑、不满意的责令限期整改；结果通报之日起15个工作日内可申诉。"
     )
 
-
-@login_required
-def result_export(request):
-    """The results in the import layout plus z值 and 评定结果 (as export_pt_results)."""
-    staff(request)
-    fmt = export_format(request)
-    qs = selectors.result_list(request.user, request.GET)
-    record_export(
-        request, title="能力验证结果", object_type="testing.ptresult", fmt=fmt, count=qs.count()
-    )
-    return file_download(
-        lambda f: proficiency.export_results(f, qs, fmt), stamped("能力验证结果", fmt)
-    )
+    def export_response(self, queryset, fmt, count):
+        """The import layout plus z值 and 评定结果 (as export_pt_results): it imports back."""
+        title = self.get_title()
+        return file_download(
+            lambda f: proficiency.export_results(f, queryset, fmt), stamped(title, fmt)
+        )
 
 
 @login_required
@@ -444,26 +408,12 @@ RECT_COLS = [
 ]
 
 
-@login_required
-def rectification_list(request):
-    return list_page(
-        request,
-        selectors.rectification_list(request.user, request.GET),
-        RECT_COLS,
-        title="能力验证整改跟踪",
-        crumb=[_results_crumb()],
-        filters=[("status", "状态", [("overdue", "已逾期"), *Rectification.Status.choices])],
-        export="testing:rectification_export",
-        intro="可疑、不满意的结果责令限期整改；逾期未整改或复测仍不合格的，依法处理（或移送案件办理）。",
-    )
-
-
-@login_required
-def rectification_export(request):
-    return export(
-        request,
-        selectors.rectification_list(request.user, request.GET),
-        RECT_COLS,
-        title="能力验证整改跟踪",
-        object_type="testing.rectification",
+class RectificationList(ListPage):
+    title = "能力验证整改跟踪"
+    crumbs = (ROOT_CRUMB, crumb("能力验证结果", "testing:result_list"))
+    filters = RectificationFilters
+    selector = given(selectors.rectification_list)
+    cols = RECT_COLS
+    intro = (
+        "可疑、不满意的结果责令限期整改；逾期未整改或复测仍不合格的，依法处理（或移送案件办理）。"
     )
