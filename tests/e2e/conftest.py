@@ -36,7 +36,17 @@ def browser():
         browser.close()
 
 
-OUR_APPS = ("org", "core", "registry", "personnel", "workdays", "catalog", "credit", "risk")
+OUR_APPS = (
+    "org",
+    "core",
+    "registry",
+    "personnel",
+    "workdays",
+    "catalog",
+    "credit",
+    "risk",
+    "testing",
+)
 
 
 _REFERENCE: list[str] = []  # the reference data, serialized once per session
