@@ -106,7 +106,8 @@ def test_pt_round_imported_graded_rectified(page, make_entity, tmp_path):
     csv.write_text(
         "统一社会信用代码,能力验证计划编号,项目,结果值,指定值,能力评定标准差\n"
         + "".join(
-            f"{b.uscc},{scheme.number},铅,{x},{X},{s}\n" for b, (x, X, s) in zip(bodies, rows)
+            f"{b.uscc},{scheme.number},铅,{x},{X},{s}\n"
+            for b, (x, X, s) in zip(bodies, rows, strict=True)
         ),
         encoding="utf-8",
     )
