@@ -44,6 +44,7 @@ from jianguan.publication.api import router as publication_router
 from jianguan.registry.api import router as entities_router
 from jianguan.risk.api import router as risk_router
 from jianguan.sampling.api import router as sampling_router
+from jianguan.testing.api import router as testing_router
 
 
 class TokenAuth(HttpBearer):
@@ -142,6 +143,7 @@ api.add_router("/credit", credit_router)
 api.add_router("/risk", risk_router)
 api.add_router("/inspections", inspections_router)
 api.add_router("/publication", publication_router)
+api.add_router("/testing", testing_router)
 # The public portal's API: no token, published data only.
 api.add_router("/public", portal_router)
 

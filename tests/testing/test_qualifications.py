@@ -164,3 +164,21 @@ def test_expire_due_marks_expired_certificates(make_body, grant):
     assert services.expire_due(TODAY) == 1
     q.refresh_from_db()
     assert q.status == "expired" and q.events.last().reason == "有效期届满"
+
+
+def test_roster_form_leaves_a_registered_certificate_to_the_register(
+    client, admin_a, make_body, grant
+):
+    """One write path for a certificate: once registered, the roster's form keeps it read-only
+    (its fields still change there)."""
+    from django.urls import reverse
+
+    body = make_body()
+    q = grant(body)
+    client.force_login(admin_a)
+    url = reverse("registry:testing_body_edit", args=[body.pk])
+    assert "证书信息由资质认定登记维护" in client.get(url).content.decode()
+    response = client.post(url, {"cert_no": "FORGED", "fields": ["food_testing", "motor_vehicle"]})
+    assert response.status_code == 302
+    roster = registry.TestingBody.objects.get(entity=body)
+    assert roster.cert_no == q.cert_no and len(roster.field_labels) == 2

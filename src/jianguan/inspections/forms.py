@@ -46,6 +46,10 @@ class ResultForm(StyledForm):
     non_public_reason = forms.CharField(
         label=_("不予公示理由"), required=False, max_length=200, help_text=_("不公示时必填")
     )
+    # Inspection & testing bodies only: the violation found (总局令第39号 code list).
+    violation = forms.CharField(
+        label=_("违法行为"), required=False, max_length=16, widget=forms.Select
+    )
 
     def __init__(self, *args, line, checked_on=None, **kwargs):
         self.line = line
@@ -60,6 +64,7 @@ class ResultForm(StyledForm):
                 "rectify_by": result.rectify_by,
                 "public": result.public,
                 "non_public_reason": result.non_public_reason,
+                "violation": result.violation.code if result.violation_id else "",
             }
         super().__init__(*args, prefix=f"r{line.key}", **kwargs)
         codes = METHODS.codes(line.item.methods) or [c for c, _l in METHODS.choices]
@@ -68,6 +73,12 @@ class ResultForm(StyledForm):
         if len(codes) == 1 and not self.initial.get("method"):
             self.initial["method"] = codes[0]
         self.fields["code"].widget.choices = [("", "—— 请选择 ——")] + selectors.code_choices()
+        if selectors.is_testing_body(line.visit.entity):
+            self.fields["violation"].widget.choices = [
+                ("", "—— 未发现违法行为 ——")
+            ] + selectors.violation_choices()
+        else:
+            del self.fields["violation"]
 
     @property
     def touched(self) -> bool:
@@ -87,6 +98,7 @@ class ResultForm(StyledForm):
             rectify_by=d.get("rectify_by"),
             public=bool(d.get("public")),
             non_public_reason=d.get("non_public_reason") or "",
+            violation=d.get("violation") or "",
         )
 
     def clean(self):

@@ -303,3 +303,21 @@ def code_choices() -> list:
         else:
             out.append((code.code, f"{code.code} {code.name}"))
     return out
+
+
+def is_testing_body(entity) -> bool:
+    from jianguan.registry.models import DOMAINS
+
+    return bool(entity.domains & DOMAINS.by_code["testing_body"])
+
+
+def violation_choices() -> list[tuple[str, str]]:
+    """The violation codes of inspection & testing bodies (总局令第39号), for the record form."""
+    from jianguan.catalog.models import Violation
+
+    return [
+        (code, f"{code} {name}（{article}）")
+        for code, name, article in Violation.objects.filter(active=True).values_list(
+            "code", "name", "article"
+        )
+    ]

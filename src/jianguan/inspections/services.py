@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jianguan.catalog.models import METHODS, ResultCode
+from jianguan.catalog.models import METHODS, ResultCode, Violation
 from jianguan.core import audit
 from jianguan.sampling.models import Visit
 
@@ -41,6 +41,7 @@ class Entry:
     rectify_by: dt.date | None = None
     public: bool = True
     non_public_reason: str = ""
+    violation: str = ""  # catalog.Violation.code (inspection & testing bodies, 总局令第39号)
 
     @property
     def key(self) -> str:
@@ -76,7 +77,16 @@ def entry_errors(entry: Entry, item, checked_on: dt.date | None) -> dict[str, st
             errors["rectify_by"] = _("整改期限须晚于检查日期（%(d)s）") % {"d": checked_on}
     if not entry.public and not entry.non_public_reason.strip():
         errors["non_public_reason"] = _("不予公示须填写理由（法律依据）")
+    if entry.violation:
+        if violation_by_code(entry.violation) is None:
+            errors["violation"] = _("违法行为代码“%(c)s”不存在或已停用") % {"c": entry.violation}
+        elif code is not None and not problem_found(code):
+            errors["violation"] = _("检查结果为未发现问题时，不能填写违法行为")
     return errors
+
+
+def violation_by_code(value: str) -> Violation | None:
+    return Violation.objects.filter(code=value, active=True).first() if value else None
 
 
 def code_by_value(value: str) -> ResultCode | None:
@@ -210,6 +220,7 @@ def _save_result(inspection: Inspection, line, entry: Entry) -> Result:
     result.rectify_by = entry.rectify_by if entry.measure == M.RECTIFY else None
     result.public = entry.public
     result.non_public_reason = "" if entry.public else entry.non_public_reason.strip()
+    result.violation = violation_by_code(entry.violation)
     result.full_clean(exclude=["inspection"])
     result.save()
     return result

@@ -145,11 +145,19 @@ class TestingBodyForm(StyledModelForm):
         }
         help_texts = {"cert_expires_on": _("资质认定证书有效期为6年。")}
 
-    def __init__(self, *args, **kwargs):
+    CERTIFICATE = ("cert_no", "cert_issued_on", "cert_expires_on", "by_commitment", "scope")
+
+    def __init__(self, *args, registered: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["scope"].widget.attrs["col"] = "col-12"
         self.fields["fields"].widget.attrs.update({"col": "col-12", "class": "form-check-input"})
         self.fields["cert_no"].widget.attrs["class"] += " mono"
+        if registered:  # the qualification register (testing) keeps the certificate
+            for name in self.CERTIFICATE:
+                self.fields[name].disabled = True
+            self.fields["cert_no"].help_text = _(
+                "证书信息由资质认定登记维护（检验检测监管 › 资质认定），此处不能修改"
+            )
 
     def clean(self):
         data = super().clean()

@@ -164,7 +164,8 @@ class TestingBodyEdit(ObjectFormView):
     def form_kwargs(self):
         entity = self.object
         body = TestingBody.objects.filter(entity=entity).first() or TestingBody(entity=entity)
-        return {"instance": body}
+        # testing.Qualification rows (reverse accessor): the register keeps the certificate
+        return {"instance": body, "registered": entity.qualifications.exists()}
 
     def get_title(self):
         return f"检验检测机构信息：{self.object.name}"

@@ -596,10 +596,15 @@ def import_results_naive(path, *, user=None, reported_on: dt.date | None = None)
                     reported_on=reported_on,
                     recorded_by=_person(user),
                 )
-                r.clean()
+                r.full_clean()
                 r.save()
-                if r.poor:
-                    open_rectification(None, r)
+                if r.poor:  # as the import does: the rectification, no event per row
+                    Rectification.objects.create(
+                        result=r,
+                        entity=entity,
+                        ordered_on=reported_on,
+                        due_on=reported_on + dt.timedelta(days=RECTIFY_DAYS),
+                    )
                 n += 1
     return n
 

@@ -15,7 +15,19 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from tests.security.access_rules import CHANGE, CITY_ACTION, POST_ONLY, E, action, form, page
+from tests.security.access_rules import (
+    API_EMPTY_BODY,
+    API_LIST,
+    API_STATION_OBJECT,
+    CHANGE,
+    CITY_ACTION,
+    POST_ONLY,
+    E,
+    action,
+    api,
+    form,
+    page,
+)
 
 #                   anon   stat   own    other  city   expert read
 T_LIST = E("login  ok     ok     ok     ok     403    ok")
@@ -118,6 +130,13 @@ RULES = {
     "testing:case_export": page(T_LIST),
     "testing:violation_list": page(T_LIST),
     "testing:violation_export": page(T_LIST),
+    # --- API -------------------------------------------------------------------------------------
+    "GET /api/testing/qualifications": api(API_LIST),
+    "GET /api/testing/qualifications/{qualification_id}": api(API_STATION_OBJECT, "qualification"),
+    "GET /api/testing/pt-results": api(API_LIST),
+    "POST /api/testing/pt-results": api(API_EMPTY_BODY),
+    "GET /api/testing/grades": api(API_LIST),
+    "GET /api/testing/follow-ups": api(API_LIST),
     # --- the public lookup ---------------------------------------------------------------------
     "portal:testing_search": page(PUBLIC),
     "portal:testing_cases": page(PUBLIC),
