@@ -73,14 +73,21 @@ def pt_file(codes: list[str], rows: int, path: Path) -> None:
     rng = random.Random(1)
     schemes = [
         PTScheme.objects.create(
-            number=f"BENCH-{k:02d}", name=f"基准能力验证{k}", field="food_testing", items="铅\n镉",
-            year=2026, provider="基准", deadline="2026-06-30",
+            number=f"BENCH-{k:02d}",
+            name=f"基准能力验证{k}",
+            field="food_testing",
+            items="铅\n镉",
+            year=2026,
+            provider="基准",
+            deadline="2026-06-30",
         ).number
         for k in range(20)
     ]
     with path.open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
-        w.writerow(["统一社会信用代码", "能力验证计划编号", "项目", "结果值", "指定值", "能力评定标准差"])
+        w.writerow(
+            ["统一社会信用代码", "能力验证计划编号", "项目", "结果值", "指定值", "能力评定标准差"]
+        )
         for i in range(rows):
             assigned = round(rng.uniform(1, 100), 2)
             sigma = round(assigned * 0.05, 3)
@@ -155,7 +162,8 @@ def main() -> int:
     rolled_back(lambda: grades.run_naive(limit=GRADE_SLICE))
     rowloop_grades = (time.perf_counter() - started) * args.bodies / GRADE_SLICE
     grade_seconds = as_job(
-        "bench_grades", lambda job, progress: ({"total": 1}, str(grades.run(progress=progress).counts))
+        "bench_grades",
+        lambda job, progress: ({"total": 1}, str(grades.run(progress=progress).counts)),
     )
     label_pt = "100k" if args.results == 100_000 else str(args.results)
     label_b = "53k" if args.bodies == 53_000 else str(args.bodies)
