@@ -374,3 +374,22 @@ def test_plan_create_and_update(admin_a, admin_b):
     plan = services.plan_update(user=admin_a, plan=plan, data={"note": "按季度实施"})
     assert plan.note == "按季度实施"
     assert AuditEvent.objects.filter(object_type="planning.plan", action="update").exists()
+
+
+def test_four_eyes_binds_superusers_too(admin_a, city_admin, make_user):
+    """Four eyes holds for everyone (issue 12 item 5): an operator (superuser) who filed a plan
+    can neither approve nor return it; another administrator decides."""
+    operator = make_user("city_admin", "310000", username="operator")
+    operator.is_superuser = True
+    operator.save()
+    plan = services.task_save(admin_a, definition()).plan
+    plan = services.plan_file(user=operator, plan=plan)
+    assert plan.filed_by == operator
+    assert not services.can_approve(operator, plan)
+    with pytest.raises(PermissionDenied, match="报备人以外"):
+        services.plan_approve(user=operator, plan=plan)
+    with pytest.raises(PermissionDenied, match="报备人以外"):
+        services.plan_return(user=operator, plan=plan, reason="自行退回")
+    plan.refresh_from_db()
+    assert plan.status == Plan.Status.FILED
+    assert services.plan_approve(user=city_admin, plan=plan).approved_by == city_admin

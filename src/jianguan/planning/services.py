@@ -196,12 +196,25 @@ def can_file(user, plan: Plan) -> bool:
 def can_approve(user, plan: Plan) -> bool:
     """Approval is by the level above. A district plan goes to the city bureau; the city's own
     plan is approved by a city administrator too, as the system knows no provincial level, but
-    never by the one who filed it (four eyes)."""
+    never by the one who filed it (four eyes). The four-eyes rule binds operators (superusers)
+    too: nobody approves or returns a plan they filed themselves."""
     if plan.status != Plan.Status.FILED:
         return False
-    if user is None or user.is_superuser:
+    if user is None:
         return True
-    return user.scope_level == "city" and user.can(CHANGE) and plan.filed_by_id != user.pk
+    if plan.filed_by_id == user.pk:
+        return False
+    return user.is_superuser or (user.scope_level == "city" and user.can(CHANGE))
+
+
+def _refusal(user, plan: Plan, otherwise: str) -> str:
+    """The reason for a refused approval or return: the level first, then four eyes."""
+    senior = user is not None and (
+        user.is_superuser or (user.scope_level == "city" and user.can(CHANGE))
+    )
+    if senior and plan.filed_by_id == user.pk:
+        return _("计划须由报备人以外的市局管理员批准或退回")
+    return otherwise
 
 
 @transaction.atomic
@@ -232,9 +245,7 @@ def plan_approve(*, user, plan: Plan) -> Plan:
     if plan.status != Plan.Status.FILED:
         raise ValidationError(_("只有已报备的计划可以批准"))
     if not can_approve(user, plan):
-        if user is not None and user.scope_level == "city" and plan.filed_by_id == user.pk:
-            raise PermissionDenied(_("计划须由报备人以外的市局管理员批准"))
-        raise PermissionDenied(_("计划由上级（市局）批准"))
+        raise PermissionDenied(_refusal(user, plan, _("计划由上级（市局）批准")))
     before = snapshot(plan, PLAN_FIELDS)
     plan.status = Plan.Status.APPROVED
     plan.approved_at = timezone.now()
@@ -256,7 +267,7 @@ def plan_return(*, user, plan: Plan, reason: str) -> Plan:
     if plan.status != Plan.Status.FILED:
         raise ValidationError(_("只有已报备的计划可以退回"))
     if not can_approve(user, plan):
-        raise PermissionDenied(_("计划由上级（市局）退回"))
+        raise PermissionDenied(_refusal(user, plan, _("计划由上级（市局）退回")))
     before = snapshot(plan, PLAN_FIELDS)
     plan.status = Plan.Status.DRAFT
     plan.filed_at = None
