@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from .tabular import write_errors
@@ -18,8 +19,7 @@ def user_by_name(username: str | None):
     """The acting user for --user; None (the system, city-wide) when not given."""
     if not username:
         return None
-    from jianguan.org.models import User
-
+    User = get_user_model()  # noqa: N806 - the model class
     try:
         return User.objects.select_related("unit").get(username=username)
     except User.DoesNotExist as e:

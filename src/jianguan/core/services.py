@@ -33,9 +33,10 @@ def require(user, action: str, obj: models.Model) -> None:
 
 def require_unit(user, action: str, unit, field: str) -> None:
     """A write may only place data in a unit the user's jurisdiction covers."""
-    from jianguan.org.models import Unit
-
-    if unit is not None and not Unit.objects.restrict(user, action).filter(pk=unit.pk).exists():
+    if (
+        unit is not None
+        and not type(unit).objects.restrict(user, action).filter(pk=unit.pk).exists()
+    ):
         raise ValidationError({field: _("所选机构不在您的管辖范围内")})
 
 

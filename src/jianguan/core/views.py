@@ -9,15 +9,14 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from . import audit
+from . import audit, dashboard
 from .filters import BadFilters
 from .forms import add_service_errors
 from .models import AuditEvent, Job
@@ -124,8 +123,6 @@ def bad_request(request, exception=None):
 
 # --- home -------------------------------------------------------------------------------------
 
-DASHBOARD_TTL = 60  # seconds: counts over millions of rows are not recomputed on every visit
-
 
 @login_required
 def home(request):
@@ -134,8 +131,8 @@ def home(request):
         request,
         "core/home.html",
         {
-            "counts": _dashboard_counts(user),
-            "todo": _todo(user),
+            "counts": dashboard.counts(user),
+            "todo": dashboard.todo(user),
             "recent_events": AuditEvent.objects.restrict(user)[:8],
             "recent_jobs": Job.objects.restrict(user)[:5],
             "jobs_running": Job.objects.restrict(user)
@@ -143,69 +140,6 @@ def home(request):
             .count(),
         },
     )
-
-
-def _dashboard_counts(user) -> dict:
-    """Counts the user may see, cached per jurisdiction (the same numbers for everyone in it)."""
-    if user.is_superuser:
-        key = "home:superuser"
-    else:
-        key = f"home:{user.role}:{user.scope_level}:{user.unit_id}"
-    counts = cache.get(key)
-    if counts is None:
-        counts = _compute_counts(user)
-        cache.set(key, counts, DASHBOARD_TTL)
-    return counts
-
-
-def _todo(user) -> dict:
-    """The caller's own work waiting (not cached: it changes with each record confirmed)."""
-    from jianguan.inspections import selectors as inspections
-    from jianguan.inspections.models import FollowUp, Inspection
-    from jianguan.publication import selectors as publication
-
-    inspector = inspections.inspector_of(user)
-    open_visits = 0
-    if inspector is not None:
-        done = Inspection.objects.filter(status=Inspection.Status.CONFIRMED, visit=OuterRef("pk"))
-        open_visits = inspections.member_visits(inspector).exclude(Exists(done)).count()
-    counts = publication.publication_counts(user)
-    return {
-        "open_visits": open_visits,
-        "publications_near": counts["near"],
-        "publications_overdue": counts["overdue"],
-        "follow_ups_overdue": inspections.overdue(FollowUp.objects.restrict(user)).count(),
-    }
-
-
-def _compute_counts(user) -> dict:
-    from jianguan.personnel.models import Inspector
-    from jianguan.registry.models import Entity, TestingBody
-
-    today = timezone.localdate()
-    status_labels = dict(Entity.Status.choices)
-    by_status = {
-        row["status"]: row["n"]
-        for row in Entity.objects.restrict(user).order_by().values("status").annotate(n=Count("id"))
-    }
-    bodies = TestingBody.objects.restrict(user)
-    inspectors = Inspector.objects.restrict(user).filter(active=True)
-    valid = Q(cert_expires_on__gte=today) & ~Q(cert_no="")
-    ins = inspectors.aggregate(total=Count("id"), valid=Count("id", filter=valid))
-    return {
-        "entities_total": sum(by_status.values()),
-        "entities_by_status": [
-            (code, status_labels[code], by_status.get(code, 0)) for code in status_labels
-        ],
-        "testing_bodies": bodies.count(),
-        "testing_bodies_expiring": bodies.filter(
-            cert_expires_on__gte=today, cert_expires_on__lte=today + dt.timedelta(days=90)
-        ).count(),
-        "inspectors_active": ins["total"],
-        "inspectors_valid": ins["valid"],
-        "inspectors_expired": ins["total"] - ins["valid"],
-        "at": timezone.localtime(),
-    }
 
 
 # --- background jobs --------------------------------------------------------------------------

@@ -321,3 +321,17 @@ def violation_choices() -> list[tuple[str, str]]:
             "code", "name", "article"
         )
     ]
+
+
+def dashboard_todo(user) -> dict:
+    """The caller's waiting visits and the overdue follow-ups in their jurisdiction (the home
+    page, registered in `InspectionsConfig.ready`)."""
+    inspector = inspector_of(user)
+    open_visits = 0
+    if inspector is not None:
+        done = Inspection.objects.filter(status=Inspection.Status.CONFIRMED, visit=OuterRef("pk"))
+        open_visits = member_visits(inspector).exclude(Exists(done)).count()
+    return {
+        "open_visits": open_visits,
+        "follow_ups_overdue": overdue(FollowUp.objects.restrict(user)).count(),
+    }

@@ -22,7 +22,7 @@ from jianguan.catalog.models import METHODS, ResultCode, Violation
 from jianguan.core import audit
 from jianguan.sampling.models import Visit
 
-from . import filetypes, selectors
+from . import filetypes, selectors, signals
 from .models import Evidence, FollowUp, Inspection, Result
 
 M = Result.Measure
@@ -372,9 +372,8 @@ def remove_evidence(*, user, evidence: Evidence) -> None:
 def confirm(*, user, visit: Visit) -> Inspection:
     """A second member confirms: the record becomes final, follow-ups open for every problem
     found (谁管辖、谁负责: the entity's district and station), and each task whose visits are
-    now all confirmed gets its publication opened (publication.services.record_progress)."""
-    from jianguan.publication.services import record_progress, tasks_of
-
+    now all confirmed gets its publication opened (by `publication`, on the
+    `inspection_confirmed` signal)."""
     host = _host(visit)
     inspector = _member(user, host)
     inspection = _locked_inspection(host, create=False)
@@ -397,7 +396,13 @@ def confirm(*, user, visit: Visit) -> Inspection:
     for result in inspection.results.select_related("code__parent", "entity"):
         if problem_found(result.code):
             _open_follow_up(user, result)
-    record_progress(tasks_of(host), on=inspection.checked_on or timezone.localdate(), actor=user)
+    signals.inspection_confirmed.send(
+        sender=Inspection,
+        inspection=inspection,
+        visit=host,
+        user=user,
+        on=inspection.checked_on or timezone.localdate(),
+    )
     return inspection
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from jianguan.core.scoping import VIEW
@@ -110,3 +110,15 @@ def conflicts_on(day: dt.date) -> QuerySet[ConflictDeclaration]:
     return ConflictDeclaration.objects.filter(valid_from__lte=day).filter(
         Q(valid_to__isnull=True) | Q(valid_to__gte=day)
     )
+
+
+def dashboard_counts(user) -> dict:
+    """The home page's inspector figures (registered in `PersonnelConfig.ready`)."""
+    valid = Q(cert_expires_on__gte=timezone.localdate()) & ~Q(cert_no="")
+    ins = Inspector.objects.restrict(user).filter(active=True)
+    ins = ins.aggregate(total=Count("id"), valid=Count("id", filter=valid))
+    return {
+        "inspectors_active": ins["total"],
+        "inspectors_valid": ins["valid"],
+        "inspectors_expired": ins["total"] - ins["valid"],
+    }

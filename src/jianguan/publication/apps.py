@@ -7,4 +7,8 @@ class PublicationConfig(AppConfig):
     verbose_name = "结果公示"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401 - connects the holiday-table receiver
+        from jianguan.core import dashboard
+
+        from . import selectors, signals  # noqa: F401 - signals connects its receivers
+
+        dashboard.register(todo=selectors.dashboard_todo)

@@ -193,3 +193,10 @@ def entity_public_results(entity) -> list[PublicResult]:
     return list(
         PublicResult.objects.filter(entity=entity).order_by("-published_at", "-id")[:ENTITY_ROWS]
     )
+
+
+def dashboard_todo(user) -> dict:
+    """Publications near or past their deadline (the home page, registered in
+    `PublicationConfig.ready`)."""
+    counts = publication_counts(user)
+    return {"publications_near": counts["near"], "publications_overdue": counts["overdue"]}

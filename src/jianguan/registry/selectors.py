@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+import datetime as dt
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from jianguan.core import uscc
 from jianguan.core.scoping import VIEW
 
 from .filters import EntityFilters
-from .models import DOMAINS, Entity, Industry
+from .models import DOMAINS, Entity, Industry, TestingBody
 
 
 def entity_list(
@@ -74,3 +77,24 @@ def entity_find(
         return None
     lookup = {"pk": pk} if pk else {"uscc": uscc}
     return Entity.objects.restrict(user, action).filter(**lookup).first()
+
+
+def dashboard_counts(user) -> dict:
+    """The home page's roster figures (registered in `RegistryConfig.ready`)."""
+    today = timezone.localdate()
+    status_labels = dict(Entity.Status.choices)
+    by_status = {
+        row["status"]: row["n"]
+        for row in Entity.objects.restrict(user).order_by().values("status").annotate(n=Count("id"))
+    }
+    bodies = TestingBody.objects.restrict(user)
+    return {
+        "entities_total": sum(by_status.values()),
+        "entities_by_status": [
+            (code, status_labels[code], by_status.get(code, 0)) for code in status_labels
+        ],
+        "testing_bodies": bodies.count(),
+        "testing_bodies_expiring": bodies.filter(
+            cert_expires_on__gte=today, cert_expires_on__lte=today + dt.timedelta(days=90)
+        ).count(),
+    }
