@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from jianguan.core.scoping import ScopedManager
+from jianguan.core.validators import past_dates
 
 from . import clocks
 
@@ -107,7 +108,9 @@ class AbnormalListing(models.Model):
         return f"{self.entity.name}（{self.get_reason_display()}）"
 
     def clean(self) -> None:
-        errors: dict = {}
+        # A listing dated after today would be public at once (the portal shows what is in
+        # force): every date of the record is a fact that has already happened.
+        errors: dict = past_dates(self, "trigger_date", "listed_on", "cured_on", "removed_on")
         _check_order(
             errors,
             "listed_on",
@@ -178,7 +181,7 @@ class AbnormalObjection(models.Model):
         return f"{self.listing.entity.name} 异议（{self.filed_on:%Y-%m-%d}）"
 
     def clean(self) -> None:
-        errors: dict = {}
+        errors: dict = past_dates(self, "filed_on", "decided_on")
         _check_order(
             errors, "decided_on", self.decided_on, self.filed_on, _("处理日期不能早于提出日期")
         )
@@ -280,7 +283,16 @@ class SeriousListing(models.Model):
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
-        errors: dict = {}
+        errors: dict = past_dates(
+            self,
+            "penalty_on",
+            "notice_on",
+            "defence_received_on",
+            "defence_decided_on",
+            "listed_on",
+            "published_on",
+            "removed_on",
+        )
         if self.category != self.Category.ABNORMAL_3Y and not self.penalty_decision_no:
             errors["penalty_decision_no"] = [_("请填写较重行政处罚决定书文号")]
         if self.listed_on and not self.notice_on:
@@ -369,6 +381,11 @@ class CreditRepair(models.Model):
     def __str__(self) -> str:
         return f"{self.listing.entity.name} 信用修复申请（{self.applied_on:%Y-%m-%d}）"
 
+    def clean(self) -> None:
+        errors = past_dates(self, "applied_on", "decided_on")
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def conditions_met(self) -> bool:
         return self.obligations_met and self.harm_removed and self.no_new_penalty
@@ -418,6 +435,9 @@ class CreditCommitment(models.Model):
         return f"{self.entity.name} {self.get_kind_display()}（{self.signed_on:%Y-%m-%d}）"
 
     def clean(self) -> None:
+        errors = past_dates(self, "signed_on", "status_on")
+        if errors:
+            raise ValidationError(errors)
         if self.status != self.Status.IN_FORCE and not self.status_on:
             raise ValidationError({"status_on": _("请填写履行或违诺的认定日期")})
         if self.status_on and self.signed_on and self.status_on < self.signed_on:

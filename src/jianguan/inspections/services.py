@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from jianguan.catalog.models import METHODS, ResultCode, Violation
 from jianguan.core import audit
+from jianguan.core.validators import not_in_future
 from jianguan.sampling.models import Visit
 
 from . import filetypes, selectors, signals
@@ -96,8 +97,10 @@ def code_by_value(value: str) -> ResultCode | None:
 def checked_on_error(checked_on: dt.date | None, required: bool) -> str | None:
     if checked_on is None:
         return _("请填写检查日期") if required else None
-    if checked_on > timezone.localdate():
-        return _("检查日期不能晚于今天")
+    try:
+        not_in_future(checked_on, label=_("检查日期"))
+    except ValidationError as e:
+        return e.messages[0]
     return None
 
 
@@ -450,8 +453,11 @@ def recheck(
         errors["outcome"] = [_("请选择复查结论")]
     if rechecked_on is None:
         errors["rechecked_on"] = [_("请填写复查日期")]
-    elif rechecked_on > timezone.localdate():
-        errors["rechecked_on"] = [_("复查日期不能晚于今天")]
+    else:
+        try:
+            not_in_future(rechecked_on, label=_("复查日期"))
+        except ValidationError as e:
+            errors["rechecked_on"] = e.messages
     if outcome == FollowUp.Status.TRANSFERRED and not note.strip():
         errors["note"] = [_("未整改移送案件办理须填写复查情况")]
     if errors:

@@ -31,6 +31,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from jianguan.core.scoping import ScopedManager
+from jianguan.core.validators import past_dates
 from jianguan.registry.models import TESTING_FIELDS
 
 from . import zscore
@@ -1158,6 +1159,12 @@ class Handling(_BodyScoped):
 
     def __str__(self) -> str:
         return f"{self.entity} {self.get_measure_display()}（{self.decided_on}）"
+
+    def clean(self) -> None:
+        # a public handling (a penalty among them) is a decision already taken
+        errors = past_dates(self, "decided_on")
+        if errors:
+            raise ValidationError(errors)
 
 
 class TypicalCase(models.Model):

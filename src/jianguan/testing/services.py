@@ -762,8 +762,6 @@ def handling_record(*, user, entity: Entity, data: dict[str, Any]) -> Handling:
             raise ValidationError({"decision_no": _("行政处罚须填写决定书文号")})
     elif h.fine_yuan:
         raise ValidationError({"fine_yuan": _("只有行政处罚才有罚款金额")})
-    if h.decided_on and h.decided_on > timezone.localdate():
-        raise ValidationError({"decided_on": _("决定日期不能晚于今天")})
     _saved(user, h, HANDLING_FIELDS)
     return h
 
