@@ -11,8 +11,9 @@ from django.core.management import call_command
 
 from jianguan.core.models import AuditEvent, Job
 from jianguan.credit.models import SeriousListing
+from jianguan.demo import risk_history as history
 from jianguan.registry.models import Entity
-from jianguan.risk import backtest, history, services, tasks
+from jianguan.risk import backtest, services, tasks
 from jianguan.risk.models import CheckOutcome, ClassRun, EntityRiskClass, RiskModel
 from tests.conftest import DISTRICT_A, DISTRICT_B, unit
 

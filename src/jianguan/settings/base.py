@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "jianguan.publication",
     "jianguan.portal",
     "jianguan.testing",
+    "jianguan.demo",
 ]
 
 MIDDLEWARE = [

@@ -1,4 +1,4 @@
-"""seed_risk_history: demo check results drawn from a hidden propensity (see risk/history.py)."""
+"""seed_risk_history: demo check results drawn from a hidden propensity (see demo/risk_history.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
+from jianguan.demo import risk_history as history
 from jianguan.registry.models import Entity
-from jianguan.risk import history
 
 
 def _day(text: str) -> dt.date:

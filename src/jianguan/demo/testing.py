@@ -29,9 +29,8 @@ from jianguan.catalog.models import Violation
 from jianguan.org.models import Unit
 from jianguan.personnel.models import Expert
 from jianguan.registry.models import TESTING_FIELDS, Entity, TestingBody
-
-from . import grades, proficiency, services
-from .models import (
+from jianguan.testing import grades, proficiency, services
+from jianguan.testing.models import (
     Aspect,
     BodyChange,
     FollowUp,

@@ -22,7 +22,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from jianguan.core import audit
-from jianguan.inspections import demo, selectors
+from jianguan.demo import checks as demo
+from jianguan.demo import load as demo_load
+from jianguan.inspections import selectors
 from jianguan.inspections import services as inspections
 from jianguan.inspections.models import FollowUp, Result
 from jianguan.org.models import User
@@ -32,7 +34,6 @@ from jianguan.planning.models import Plan, Task
 from jianguan.planning.rules import DefinitionError
 from jianguan.publication import services as publication
 from jianguan.publication.models import Publication
-from jianguan.registry import demo_load
 from jianguan.sampling import services as sampling
 from jianguan.sampling.models import Draw, Visit, VisitMember
 from jianguan.sampling.protocol import RuleError

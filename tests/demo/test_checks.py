@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from jianguan.core.models import AuditEvent
-from jianguan.inspections import demo
+from jianguan.demo import checks as demo
 from jianguan.inspections.models import FollowUp, Inspection, Result
 from jianguan.org.models import User
 from jianguan.personnel.models import ConflictDeclaration, Inspector

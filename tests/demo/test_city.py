@@ -25,12 +25,13 @@ from django.db.models import F
 from openpyxl import load_workbook
 
 from jianguan.core import uscc
+from jianguan.demo import city as demo
+from jianguan.demo import load as demo_load
+from jianguan.demo.city import DemoCity
 from jianguan.org import units
 from jianguan.org.models import Unit
 from jianguan.personnel.models import ConflictDeclaration, Expert, Inspector
-from jianguan.registry import demo, demo_load
 from jianguan.registry import models as registry_models
-from jianguan.registry.demo import DemoCity
 from jianguan.registry.models import DOMAINS, Entity
 
 TODAY = dt.date(2026, 11, 23)

@@ -1,4 +1,4 @@
-"""Write a DemoCity (demo.py) into the database or into an import file.
+"""Write a DemoCity (city.py) into the database or into an import file.
 
 PostgreSQL gets COPY (millions of rows in minutes); SQLite gets executemany in one transaction.
 Rows carry explicit ids (next free id + the generator's index), so testing bodies, inspectors'
@@ -30,9 +30,9 @@ from jianguan.core import audit
 from jianguan.org import units
 from jianguan.org.models import Unit, User
 from jianguan.personnel.models import ConflictDeclaration, Expert, Expertise, Inspector
+from jianguan.registry.models import DOMAINS, Entity, TestingBody
 
-from .demo import DemoCity, EntityChunk, People
-from .models import DOMAINS, Entity, TestingBody
+from .city import DemoCity, EntityChunk, People
 
 PASSWORD_FILE = "demo_password.txt"  # noqa: S105 (a file name)
 # fmt: off

@@ -7,6 +7,10 @@ import time
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from jianguan.demo.testing import Seeder
+from jianguan.registry.models import TestingBody
+from jianguan.testing.models import MonitoringPlan
+
 LABELS = {
     "qualifications": "资质认定登记",
     "suspended": "暂停",
@@ -41,10 +45,6 @@ class Command(BaseCommand):
         parser.add_argument("--if-empty", action="store_true", help="已有风险监测计划时什么也不做")
 
     def handle(self, *args, seed, if_empty, **options):
-        from jianguan.registry.models import TestingBody
-        from jianguan.testing.demo import Seeder
-        from jianguan.testing.models import MonitoringPlan
-
         if if_empty and MonitoringPlan.objects.exists():
             self.stdout.write("已有检验检测监管数据，未生成演示数据。")
             return

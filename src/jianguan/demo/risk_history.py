@@ -16,9 +16,8 @@ import numpy as np
 from django.db import connection, transaction
 
 from jianguan.registry.models import DOMAINS, Entity
-
-from . import features
-from .models import CheckOutcome
+from jianguan.risk import features
+from jianguan.risk.models import CheckOutcome
 
 CHECKED_SHARE = 0.35  # entities checked at least once in the 3 years
 YEARS = 3

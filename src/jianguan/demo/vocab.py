@@ -1,4 +1,4 @@
-"""Word lists and weights for the synthetic demo city (see demo.py).
+"""Word lists and weights for the synthetic demo city (see city.py).
 
 Weights are rough shares, not statistics: enough to make the roster look like Shanghai's
 (trade and business services largest, catering and retail dominate individual businesses,

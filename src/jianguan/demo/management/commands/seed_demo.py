@@ -1,4 +1,4 @@
-"""seed_demo: fill the rosters with a synthetic Shanghai (see registry/demo.py)."""
+"""seed_demo: fill the rosters with a synthetic Shanghai (see demo/city.py)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from jianguan.registry import demo_load
-from jianguan.registry.demo import DemoCity
+from jianguan.demo import load as demo_load
+from jianguan.demo.city import DemoCity
 from jianguan.registry.models import Entity
 
 TYPE_LABELS = {t.value: str(t.label) for t in Entity.Type}

@@ -2,7 +2,7 @@
 
 Pure: numpy only, no database. `DemoCity(n, seed, today)` yields entities in chunks of column
 arrays (memory stays bounded at millions of rows); after the chunks it makes the people, who
-refer to entities by their global index. The writers are in demo_load.py.
+refer to entities by their global index. The writers are in load.py.
 
 Same (n, seed, today) gives the same data (each chunk has its own random stream, keyed by seed
 and chunk number). Dates are drawn as ages relative to `today`, so a demo seeded on another day
@@ -22,9 +22,9 @@ from numpy.dtypes import StringDType
 
 from jianguan.core import uscc
 from jianguan.org import units
+from jianguan.registry.models import DOMAINS, TESTING_FIELDS, Entity
 
-from . import demo_vocab as V
-from .models import DOMAINS, TESTING_FIELDS, Entity
+from . import vocab as V
 
 S = StringDType()
 CHUNK = 100_000

@@ -1,0 +1,1 @@
+"""Demo data generators and their `seed_demo*` commands (see apps.py)."""
