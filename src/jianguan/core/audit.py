@@ -10,7 +10,8 @@ from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
-from .models import AuditEvent
+from .hashchain import GENESIS, link_hash
+from .models import AuditEvent, chain_content, chain_head
 
 
 def _jsonable(value: Any) -> Any:
@@ -116,3 +117,28 @@ def _shown(value: Any, choices: dict) -> Any:
     if isinstance(value, dict):
         return "；".join(f"{k}：{_shown(v, choices)}" for k, v in value.items()) or None
     return choices.get(value, value)
+
+
+def verify_chain(*, using: str = "default") -> tuple[int, str | None]:
+    """Walk the audit chain from the first event: (events checked, the first broken link in
+    Chinese, or None). Catches any event changed, removed or inserted outside the chain; a
+    wholly rewritten tail is caught against a head published on the board (`publish_audit_head`)."""
+    prev, expected = GENESIS, 1
+    rows = AuditEvent.objects.using(using).order_by("seq", "id").iterator(chunk_size=2000)
+    for event in rows:
+        where = f"审计事件 #{event.pk}（链序号 {event.seq}，{event}）"
+        if event.seq is None:
+            return expected - 1, f"{where}不在链上：没有链序号，是绕过系统写入的"
+        if event.seq != expected:
+            return expected - 1, f"{where}：应为链序号 {expected}，中间的事件缺失"
+        if event.prev_hash != prev:
+            return expected - 1, f"{where}：所记前一事件哈希与链不符（前一事件被改动或删除）"
+        if link_hash(chain_content(event)) != event.hash:
+            return expected - 1, f"{where}：内容与其哈希不符（事件被改动）"
+        prev, expected = event.hash, expected + 1
+    return expected - 1, None
+
+
+def head(*, using: str = "default") -> tuple[int, str]:
+    """(count, hash) of the audit chain as it stands."""
+    return chain_head(using)
