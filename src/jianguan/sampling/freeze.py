@@ -19,11 +19,12 @@ from django.db.models import Case, CharField, Exists, F, OuterRef, Q, QuerySet, 
 from django.db.models.functions import Cast, Coalesce, Concat, LPad
 
 from jianguan.core import locks
+from jianguan.credit.models import AbnormalListing, SeriousListing
 from jianguan.org.models import Unit
 from jianguan.personnel.models import ConflictDeclaration, Expert, Inspector
 from jianguan.registry.models import DOMAINS, Entity, Industry
 
-from . import fast
+from . import conditions, fast
 from . import protocol as P
 from .models import Draw, Visit, VisitMember
 
@@ -136,8 +137,6 @@ def drawn_class(task):
 
 
 def _listed(day: dt.date) -> Q:
-    from jianguan.credit.models import AbnormalListing, SeriousListing
-
     abnormal = AbnormalListing.objects.filter(
         entity=OuterRef("pk"), status=AbnormalListing.Status.LISTED, listed_on__lte=day
     )
@@ -153,15 +152,7 @@ def missed_pt_since(day: dt.date, months: int) -> dt.date:
 
 
 def _missed_pt(day: dt.date, months: int) -> Q:
-    from jianguan.testing.models import Grade, PTResult
-
-    missed = PTResult.objects.filter(
-        entity=OuterRef("pk"),
-        grade=Grade.MISSED,
-        reported_on__gt=missed_pt_since(day, months),
-        reported_on__lte=day,
-    )
-    return Q(Exists(missed))
+    return conditions.matching("missed_pt", missed_pt_since(day, months), day)
 
 
 def certain_case(definition: dict) -> Case:

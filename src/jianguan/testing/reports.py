@@ -19,6 +19,7 @@ from jianguan.catalog.models import CheckItem
 from jianguan.inspections.models import Inspection
 from jianguan.org.models import Unit
 from jianguan.registry.models import KEY_TESTING_FIELDS, TESTING_FIELDS, Entity, TestingBody
+from jianguan.sampling.models import Draw
 
 from .models import Aspect, FollowUp, MonitoringTarget, MonitoringVisit
 
@@ -192,8 +193,6 @@ def draw_floor(user, year: int) -> list[dict]:
     """Seed 001 §三(二)1: each district organises at least one double-random draw of testing
     bodies a year, sampling at least 15%. Per district: the drawn tasks of the year with a
     testing-body item, the bodies drawn and the share of its bodies."""
-    from jianguan.sampling.models import Draw
-
     codes = [i.code for i in testing_items()]
     floor = max((i.min_ratio for i in testing_items()), default=Decimal(0))
     draws = Draw.objects.filter(

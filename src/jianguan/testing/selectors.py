@@ -356,3 +356,12 @@ def boost_text(entity: Entity, today: dt.date | None = None) -> str:
     if not parts:
         return "近12个月内没有未参加能力验证的记录：抽取概率不因能力验证而提高。"
     return "；".join(parts) + "。各任务对本机构适用的规则见“信用风险分类”一节。"
+
+
+def missed_pt(since: dt.date, day: dt.date) -> Q:
+    """Entities that missed a proficiency test reported in (since, day]: the draw's "missed_pt"
+    condition (registered in `TestingConfig.ready`, see `sampling.conditions`)."""
+    missed = PTResult.objects.filter(
+        entity=OuterRef("pk"), grade=Grade.MISSED, reported_on__gt=since, reported_on__lte=day
+    )
+    return Q(Exists(missed))

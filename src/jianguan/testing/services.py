@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from jianguan.core import audit
 from jianguan.core.scoping import ADD, CHANGE, allowed
 from jianguan.core.services import apply, require, require_unit, snapshot
+from jianguan.personnel.models import Expert
 from jianguan.registry.models import (
     DOMAINS,
     KEY_TESTING_FIELDS,
@@ -26,6 +27,7 @@ from jianguan.registry.models import (
     Entity,
     TestingBody,
 )
+from jianguan.sampling.models import Draw, VisitMember
 
 from .models import (
     BAR_YEARS,
@@ -364,9 +366,6 @@ def _open_follow_up(user, q: Qualification) -> FollowUp:
 
 def drawn_experts(follow_up: FollowUp) -> list:
     """The experts the follow-up's draw assigned (its task's draw in force), in slot order."""
-    from jianguan.personnel.models import Expert
-    from jianguan.sampling.models import Draw, VisitMember
-
     if follow_up.task_id is None:
         return []
     draw = (

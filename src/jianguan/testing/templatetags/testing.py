@@ -2,6 +2,7 @@ from django import template
 
 from jianguan.core.scoping import CHANGE
 
+from ..cells import text
 from ..selectors import body_file, boost_text
 
 register = template.Library()
@@ -25,6 +26,4 @@ def testing_section(context, entity):
 @register.filter
 def num(value):
     """A decimal without trailing zeros (41.53580000 → 41.5358); — when empty."""
-    from ..views.common import text
-
     return text(value)

@@ -17,6 +17,7 @@ from jianguan.core.scoping import VIEW, allowed
 from jianguan.core.views import form_page
 from jianguan.registry.models import Entity
 
+from ..cells import text
 from ..models import Qualification
 
 ROOT = "检验检测监管"
@@ -34,23 +35,6 @@ class Col:
     badge: Callable[[Any], str] | None = None
     cls: str = ""
     page: bool = True  # shown on the page (export always has it)
-
-
-def text(value: Any) -> str:
-    """A cell as users read it: dates as 2026-11-23, nothing as —, yes/no in Chinese."""
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, dt.datetime):
-        from django.utils import timezone
-
-        return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
-    return str(value)
 
 
 def entity_link(row) -> str:
