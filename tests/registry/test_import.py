@@ -646,3 +646,26 @@ def test_bulk_path_rebuilds_indexes_and_keeps_them_on_failure(tmp_path, make_ent
     assert all(e.created_at and e.updated_at and e.risk_class == "" for e in new)
     assert Entity.objects.get(pk=existing.pk).name == "新名称"
     assert AuditEvent.objects.filter(action="update", object_id=str(existing.pk)).exists()
+
+
+def _index_oids() -> list[int]:
+    with connection.cursor() as c:
+        c.execute(
+            "SELECT indexrelid::int FROM pg_index WHERE indrelid = 'registry_entity'::regclass"
+        )
+        return sorted(r[0] for r in c.fetchall())
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_claimed_size_never_takes_the_bulk_path(tmp_path, make_entity):
+    """Issue 12 item 2: a one-row xlsx whose <dimension> claims A1:M500000 must not drop and
+    rebuild the table's unique constraint and indexes (ACCESS EXCLUSIVE on the whole city's
+    roster): the path follows the rows actually read."""
+    from tests.core.xlsx_bombs import claiming_dimension
+
+    make_entity()
+    indexes = _index_oids()
+    path = claiming_dimension(tmp_path / "one.xlsx", FULL, [list(row().values())], "A1:M500000")
+    result = import_entities(path)
+    assert result.created == 1, errors_of(result)
+    assert _index_oids() == indexes  # the same indexes: none was dropped and rebuilt

@@ -294,6 +294,8 @@ class TableReader:
             self.close()
             raise
         self.width = len(header)
+        # What the file claims (xlsx <dimension>): for progress bars only, never for decisions.
+        self.claimed_rows: int = getattr(self._source, "claimed_rows", 0)
         self.columns = [c for _, c in self.positions]
         self.fields = {c.field for c in self.columns}
 
@@ -432,6 +434,12 @@ class _XlsxSource:
 
         from openpyxl import load_workbook
 
+        from .xlsx_guard import XlsxRefused, check
+
+        try:
+            facts = check(path)  # before openpyxl inflates anything: bombs end here
+        except XlsxRefused as e:
+            raise TableError([RowError(0, "", str(e))]) from e
         try:
             # data_only=False: a formula comes back as its text and is rejected, never evaluated.
             self._wb = load_workbook(path, read_only=True, data_only=False)
@@ -447,6 +455,7 @@ class _XlsxSource:
                 ]
             ) from e
         self._rows = self._wb.worksheets[0].iter_rows(values_only=True)
+        self.claimed_rows = max(facts.claimed_rows - 1, 0)  # data rows, header excluded
 
     def close(self) -> None:
         self._wb.close()

@@ -568,28 +568,13 @@ def gc_paused() -> Iterator[None]:
 
 
 def _file_facts(path: Path) -> tuple[str, int]:
-    """sha256 of the file and a row estimate (line count; for xlsx the sheet's dimension)."""
+    """sha256 of the file and its line count less the header (csv: the rows it can hold)."""
     digest, lines = hashlib.sha256(), 0
     with path.open("rb") as f:
         while block := f.read(1 << 20):
             digest.update(block)
             lines += block.count(b"\n")
-    if path.suffix.lower() == ".xlsx":
-        lines = _xlsx_rows(path)
-    return digest.hexdigest(), max(lines - 1, 0)
-
-
-def _xlsx_rows(path: Path) -> int:
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(path, read_only=True)
-        try:
-            return wb.worksheets[0].max_row or 0
-        finally:
-            wb.close()
-    except Exception:  # an unreadable file is reported by the reader, not here
-        return 0
+    return digest.hexdigest(), max(lines - 1, 0) if path.suffix.lower() == ".csv" else 0
 
 
 class _Run:
@@ -610,24 +595,45 @@ class _Run:
         self.validate = Validator(lk, table.columns, table.fields)
 
     def run(self) -> None:
-        writer = make_writer(self.lk, self.user, self.table.fields, self.estimate)
-        with writer:
+        """Validate and write chunk by chunk. The writer is chosen once BULK_MIN_ROWS rows have
+        really been read (or the file ended): what a file claims about its size (an xlsx
+        <dimension>) never takes the bulk path, which locks the whole table."""
+        estimate = self.estimate or self.table.claimed_rows  # progress bar only
+        with contextlib.ExitStack() as stack:
+            writer: _Writer | None = None
+            pending: list[Clean] = []
             writing = True
             for chunk in self.table.chunks(CHUNK_ROWS):
                 clean, errors = self.validate(chunk)
                 self.result.total += len(chunk)
                 self._errors(chunk.rows, errors)
                 writing = writing and (self.skip_invalid or not self.result.errors)
-                if writing and len(clean):
-                    writer.add(clean)
-                self.progress(
-                    self.result.total, max(self.estimate, self.result.total), _("校验并写入")
-                )
+                if not writing:
+                    pending = []
+                elif len(clean):
+                    pending.append(clean)
+                if writing and self.result.total >= BULK_MIN_ROWS and writer is None:
+                    writer = stack.enter_context(self._writer(self.result.total))
+                if writer is not None and pending:
+                    for clean in pending:
+                        writer.add(clean)
+                    pending = []
+                self.progress(self.result.total, max(estimate, self.result.total), _("校验并写入"))
             if not writing:
                 raise _Rollback  # abort early: nothing of this file will be kept
+            if writer is None:
+                writer = stack.enter_context(self._writer(self.result.total))
+                for clean in pending:
+                    writer.add(clean)
             counts, errors = writer.finish(self.progress)
             self.result.created, self.result.updated, self.result.unchanged = counts
             self.result.add_errors(errors)
+
+    def _writer(self, rows_read: int) -> _Writer:
+        # Once that many rows are real, a csv's line count may stand for the rows to come
+        # (the table must be small against the whole load for a rebuild to pay).
+        expected = max(rows_read, self.estimate) if rows_read >= BULK_MIN_ROWS else rows_read
+        return make_writer(self.lk, self.user, self.table.fields, expected)
 
     def _errors(self, rows: list[int], errors: list[tuple[int, str, str]]) -> None:
         if errors:
