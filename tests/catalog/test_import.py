@@ -311,7 +311,7 @@ def test_export_pages_and_templates(login, admin_a, city_admin):
     response = c.get(reverse("catalog:result_code_export"), {"format": "csv"})
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     assert text.splitlines()[0] == ",".join(RESULT_CODE_HEADERS) and "已迁出" in text
-    assert c.get(reverse("catalog:item_export"), {"format": "pdf"}).status_code == 404
+    assert c.get(reverse("catalog:item_export"), {"format": "pdf"}).status_code == 400
     assert c.get(reverse("catalog:item_import_template")).status_code == 403
 
     c = login(city_admin)

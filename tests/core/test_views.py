@@ -228,8 +228,9 @@ def test_audit_list_filters(client, admin_a, city_admin):
     assert (
         ">名称</span>：上海甲有限公司 → 上海乙有限公司" in page
     )  # field's verbose name, not "name"
+    # An impossible date is refused with a 400 that names the filter (issue 12 item 3).
     bad = client.get(url, {"date_from": "2026-13-40"})
-    assert bad.status_code == 200 and bad.context["date_error"]
+    assert bad.status_code == 400 and "起始日期" in bad.content.decode()
 
 
 def test_audit_list_is_paged(client, admin_a):

@@ -61,7 +61,7 @@ def test_export_is_audited(as_user, admin_a, abnormal, serious):
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     assert "列入情形" in text and "食品安全领域" in text
     assert AuditEvent.objects.filter(action="other", object_type="credit.seriouslisting").exists()
-    assert client.get(reverse("credit:serious_export"), {"format": "pdf"}).status_code == 404
+    assert client.get(reverse("credit:serious_export"), {"format": "pdf"}).status_code == 400
 
 
 def test_create_abnormal_listing_through_the_form(as_user, admin_a, make_entity):

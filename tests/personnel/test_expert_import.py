@@ -282,7 +282,7 @@ def test_district_admin_cannot_import_city_admin_can(tmp_path, login, admin_a, c
 
 def test_export_page_any_staff_filtered_and_audited(login, admin_a):
     """导出: experts are city-wide, so a district admin exports the filtered list (all districts'
-    experts), in the import columns; the export is audited; an unknown format is 404."""
+    experts), in the import columns; the export is audited; an unknown format is a 400."""
     make_expert("张伟", active=True)
     make_expert("李娜", active=False)
     c = login(admin_a)
@@ -299,4 +299,4 @@ def test_export_page_any_staff_filtered_and_audited(login, admin_a):
     assert AuditEvent.objects.filter(
         object_type="personnel.expert", action="other", note__contains="导出 xlsx"
     ).exists()
-    assert c.get(reverse("personnel:expert_export"), {"format": "pdf"}).status_code == 404
+    assert c.get(reverse("personnel:expert_export"), {"format": "pdf"}).status_code == 400

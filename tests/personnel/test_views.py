@@ -497,7 +497,7 @@ def test_export_csv_and_unknown_format(login, admin_a):
     response = c.get(reverse("personnel:inspector_export"), {"format": "csv"})
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     assert text.splitlines()[0].startswith("工号,姓名,所属机构") and "EX010" in text
-    assert c.get(reverse("personnel:inspector_export"), {"format": "pdf"}).status_code == 404
+    assert c.get(reverse("personnel:inspector_export"), {"format": "pdf"}).status_code == 400
 
 
 def test_import_page_starts_a_job_and_redirects_to_it(login, admin_a):

@@ -286,7 +286,10 @@ def test_task_list_search_filters_and_export(login, admin_a):
     assert titles(year="2026") == {joint.title, single.title}
     assert titles(year="2025") == set()
     assert titles(status="drawn") == set()
-    assert titles(year="abc", quarter="9", item="x") == {joint.title, single.title}
+    # Values that are no year, quarter or id: a 400 naming each (issue 12 item 3).
+    bad = client.get(url, {"year": "abc", "quarter": "9", "item": "x"})
+    assert bad.status_code == 400
+    assert all(label in bad.content.decode() for label in ("年度", "季度", "检查事项"))
 
     response = client.get(reverse("planning:task_export"), {"joint": "1", "format": "xlsx"})
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
@@ -294,7 +297,7 @@ def test_task_list_search_filters_and_export(login, admin_a):
     assert rows[0][0] == "任务名称" and len(rows) == 2 and rows[1][0] == "联合检查任务"
     response = client.get(reverse("planning:task_export"), {"format": "csv"})
     assert "单一部门任务" in b"".join(response.streaming_content).decode("utf-8-sig")
-    assert client.get(reverse("planning:task_export"), {"format": "pdf"}).status_code == 404
+    assert client.get(reverse("planning:task_export"), {"format": "pdf"}).status_code == 400
 
 
 # --- plans --------------------------------------------------------------------------------------

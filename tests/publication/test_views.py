@@ -53,7 +53,9 @@ def test_dashboard_lists_search_and_filters(client, admin_a, built):
     assert [p.pk for p in client.get(LIST, {"clock": "overdue"}).context["rows"]] == [
         built.publication.pk
     ]
-    assert not client.get(LIST, {"clock": "bogus"}).context["rows"]
+    # An unknown choice is a 400 naming the filter (issue 12 item 3), not an empty list.
+    bogus = client.get(LIST, {"clock": "bogus"})
+    assert bogus.status_code == 400 and "期限" in bogus.content.decode()
 
 
 def test_dashboard_shows_provisional_deadline_as_zanding(client, admin_a):
@@ -77,7 +79,7 @@ def test_dashboard_export(client, admin_a, built):
     assert "2025-10-30" in text
     assert AuditEvent.objects.filter(object_type="publication.publication", action="other").exists()
     assert (
-        client.get(reverse("publication:publication_export"), {"format": "pdf"}).status_code == 404
+        client.get(reverse("publication:publication_export"), {"format": "pdf"}).status_code == 400
     )
 
 
@@ -167,7 +169,7 @@ def test_result_list_search_and_filters(client, admin_a, admin_b, published):
     assert [r.pk for r in by_name] == [entry.pk]
     assert len(client.get(RESULTS, {"code": entry.code}).context["rows"]) >= 1
     assert len(client.get(RESULTS, {"task": published.task.pk}).context["rows"]) == 3
-    assert not client.get(RESULTS, {"task": "x"}).context["rows"]
+    assert client.get(RESULTS, {"task": "x"}).status_code == 400
     client.force_login(admin_b)
     assert not client.get(RESULTS).context["rows"]
 
@@ -222,7 +224,7 @@ def test_interchange_files_hold_exactly_the_documented_fields(client, admin_a, p
         assert secret not in everything
     withheld_uscc = published.results[0].entity.uscc  # the result kept off by law
     assert withheld_uscc not in everything
-    assert client.get(url, {"format": "pdf"}).status_code == 404
+    assert client.get(url, {"format": "pdf"}).status_code == 400
 
 
 def test_withdrawals_file_lets_a_receiver_retract_what_it_loaded(client, admin_a, published):

@@ -418,7 +418,7 @@ def test_draw_list_searches_filters_and_exports(client_a, admin_a, roster):
     )
     assert rows[0][0] == "抽查任务"
     assert rows[1][0] == task.title and rows[1][9] == 11
-    assert client_a.get(reverse("sampling:draw_export"), {"format": "pdf"}).status_code == 404
+    assert client_a.get(reverse("sampling:draw_export"), {"format": "pdf"}).status_code == 400
 
 
 def test_print_record(client_a, admin_a, roster):

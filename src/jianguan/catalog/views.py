@@ -19,12 +19,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from jianguan.core import audit
+from jianguan.core.filters import validated
 from jianguan.core.forms import add_service_errors
 from jianguan.core.scoping import ADD, CHANGE, VIEW, allowed
 from jianguan.core.views import export_format, paginate, query_without
 from jianguan.registry.models import DOMAINS
 
 from . import importing, selectors, services
+from .filters import ItemFilters, ParentParam, ResultCodeFilters
 from .forms import CheckItemForm, DepartmentForm, ListImportForm, ResultCodeForm
 from .models import CheckItem, Department, ResultCode
 
@@ -80,6 +82,7 @@ def _form_page(request, form, title: str, cancel_url: str, breadcrumbs, history=
 
 
 @login_required
+@validated(ItemFilters)
 def item_list(request):
     user = request.user
     ctx = paginate(request, selectors.item_list(user, request.GET))
@@ -164,6 +167,7 @@ def item_edit(request, pk: int):
 
 
 @login_required
+@validated(ItemFilters)
 def item_export(request):
     """The filtered list as xlsx or csv, in the import file's columns (so it round-trips)."""
     fmt = export_format(request)
@@ -303,6 +307,7 @@ def department_edit(request, pk: int):
 
 
 @login_required
+@validated(ResultCodeFilters)
 def result_code_list(request):
     user = request.user
     codes = selectors.result_code_list(user, request.GET)
@@ -323,6 +328,7 @@ def result_code_list(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@validated(ParentParam)
 def result_code_create(request):
     user = request.user
     _require(user, ADD, ResultCode)
@@ -371,6 +377,7 @@ def result_code_edit(request, pk: int):
 
 
 @login_required
+@validated(ResultCodeFilters)
 def result_code_export(request):
     fmt = export_format(request)
     codes = selectors.result_code_list(request.user, request.GET)

@@ -1,4 +1,5 @@
-"""URL path converters. `<id:pk>` is the one way a page's address names a row."""
+"""URL path converters. `<id:pk>` is the one way a page's address names a row; `<text:code>` the
+one way it carries a code, a kind or a file name."""
 
 from __future__ import annotations
 
@@ -22,5 +23,19 @@ class IdConverter:
         return str(int(value))
 
 
+class TextConverter:
+    """A path segment without control characters, at most 200 long. Django's <str:> passes a NUL
+    byte on to the database, where PostgreSQL refuses it (a 500); here the address is a 404."""
+
+    regex = "[^/\x00-\x1f\x7f]{1,200}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value) -> str:
+        return str(value)
+
+
 def register() -> None:
     register_converter(IdConverter, "id")
+    register_converter(TextConverter, "text")

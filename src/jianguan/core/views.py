@@ -9,7 +9,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404
@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from . import audit, dashboard
-from .filters import BadFilters
+from .filters import BadFilters, Choice, Date, Filters, Pattern, Search, validated
 from .forms import add_service_errors
 from .models import AuditEvent, Job
 from .scoping import user_district
@@ -46,10 +46,10 @@ EXPORT_FORMATS = ("xlsx", "csv")
 
 
 def export_format(request) -> str:
-    """The ?format= of a list's export link: xlsx (default) or csv; 404 for anything else."""
+    """The ?format= of a list's export link: xlsx (default) or csv; anything else is a 400."""
     fmt = request.GET.get("format", "xlsx")
     if fmt not in EXPORT_FORMATS:
-        raise Http404("未知的文件格式")
+        raise BadRequest("导出格式应为 xlsx 或 csv")
     return fmt
 
 
@@ -158,7 +158,12 @@ RESULT_LABELS = {
 }
 
 
+class JobFilters(Filters):
+    status: Choice("状态", Job.Status.choices) = None
+
+
 @login_required
+@validated(JobFilters)
 def job_list(request):
     qs = Job.objects.restrict(request.user).select_related("created_by")
     if (status := request.GET.get("status")) in Job.Status.values:
@@ -333,31 +338,32 @@ def object_types() -> list[tuple[str, str]]:
     return sorted(out)
 
 
-def _date(value: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
+class AuditFilters(Filters):
+    action: Choice("操作", AuditEvent.Action.choices) = None
+    object_type: Pattern("对象类型", r"^[a-z_]+\.[a-z_]+$") = None
+    object_id: Pattern("对象编号", r"^[0-9A-Za-z_-]{1,64}$") = None
+    date_from: Date("起始日期") = None
+    date_to: Date("截止日期") = None
+    actor: Search("用户名或姓名", label="操作人") = None
+    q: Search("对象名称", label="对象") = None
 
 
 @login_required
+@validated(AuditFilters)
 def audit_list(request):
-    params = request.GET
+    f = request.filters
     qs = AuditEvent.objects.restrict(request.user)
-    if (action := params.get("action")) in AuditEvent.Action.values:
-        qs = qs.filter(action=action)
-    if object_type := params.get("object_type"):
-        qs = qs.filter(object_type=object_type)
-    if object_id := params.get("object_id"):
-        qs = qs.filter(object_id=object_id)
-    if date_from := _date(params.get("date_from")):
-        qs = qs.filter(at__gte=_day_start(date_from))
-    if date_to := _date(params.get("date_to")):
-        qs = qs.filter(at__lt=_day_start(date_to + dt.timedelta(days=1)))
-    if actor := (params.get("actor") or "").strip():
-        qs = qs.filter(Q(actor_label__contains=actor) | Q(actor__username=actor))
-    if q := (params.get("q") or "").strip():
-        qs = qs.filter(object_repr__contains=q)
+    for field in ("action", "object_type", "object_id"):
+        if value := getattr(f, field):
+            qs = qs.filter(**{field: value})
+    if f.date_from:
+        qs = qs.filter(at__gte=_day_start(f.date_from))
+    if f.date_to:
+        qs = qs.filter(at__lt=_day_start(f.date_to + dt.timedelta(days=1)))
+    if f.actor:
+        qs = qs.filter(Q(actor_label__contains=f.actor) | Q(actor__username=f.actor))
+    if f.q:
+        qs = qs.filter(object_repr__contains=f.q)
     ctx = paginate(request, qs.select_related("district"))
     type_names = dict(object_types())
     ctx["rows"] = list(ctx["rows"])
@@ -370,20 +376,8 @@ def audit_list(request):
             "breadcrumbs": [("系统管理", None), ("审计日志", None)],
             "actions": AuditEvent.Action.choices,
             "object_types": list(type_names.items()),
-            "f": {
-                k: params.get(k, "")
-                for k in (
-                    "action",
-                    "object_type",
-                    "object_id",
-                    "date_from",
-                    "date_to",
-                    "actor",
-                    "q",
-                )
-            },
-            "date_error": bool(params.get("date_from") and not date_from)
-            or bool(params.get("date_to") and not date_to),
+            "f": {k: "" if v is None else str(v) for k, v in f.model_dump().items()},
+            "any_filter": bool(f.given()),
         }
     )
     return render(request, "core/audit_list.html", ctx)

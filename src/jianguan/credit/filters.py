@@ -34,3 +34,9 @@ class SeriousFilters(CreditFilters):
 class CommitmentFilters(CreditFilters):
     status: Choice("履行状态", CreditCommitment.Status.choices) = None
     kind: Choice("承诺类型", CreditCommitment.Kind.choices) = None
+
+
+class RemovalParam(Filters):
+    """?reason=<code>: the removal form opened for one reason (a cured listing: 事由消除)."""
+
+    reason: Choice("移出原因", AbnormalListing.RemovalReason.choices) = None

@@ -27,7 +27,7 @@ from jianguan.registry.filters import EntityParam
 from jianguan.registry.selectors import entity_find
 
 from . import clocks, exporting, selectors, services
-from .filters import AbnormalFilters, CommitmentFilters, SeriousFilters
+from .filters import AbnormalFilters, CommitmentFilters, RemovalParam, SeriousFilters
 from .forms import (
     AbnormalListingForm,
     AbnormalRemovalForm,
@@ -193,12 +193,11 @@ class AbnormalRemove(AbnormalStep):
     intro = "事由消除后应在5个工作日内作出移出决定；移出后不再公示。"
 
     def form_kwargs(self):
-        reason = self.request.GET.get("reason")
-        reasons = AbnormalListing.RemovalReason.values
+        reason = RemovalParam.parse(self.request.GET).reason
         return {
             "initial": {
                 "cured_on": self.object.cured_on,
-                "removal_reason": reason if reason in reasons else "cured",
+                "removal_reason": reason or "cured",
             }
         }
 

@@ -18,11 +18,13 @@ from django.views.decorators.http import require_POST
 
 from jianguan.core import audit
 from jianguan.core.downloads import stamped, table_download
+from jianguan.core.filters import validated
 from jianguan.core.views import export_format, paginate, query_without
 from jianguan.sampling.models import Visit
 from jianguan.sampling.selectors import annotate_teams
 
 from . import exporting, selectors, services
+from .filters import DownloadParam, FollowUpFilters, VisitFilters
 from .forms import EvidenceForm, ImpossibleForm, RecheckForm, ResultForm, VisitForm
 from .models import Evidence, FollowUp, Inspection
 
@@ -49,6 +51,7 @@ def _messages(exc: ValidationError) -> str:
 
 
 @login_required
+@validated(VisitFilters)
 def my_visits(request):
     inspector = selectors.inspector_of(request.user)
     rows = selectors.my_visits(request.user, request.GET)
@@ -229,6 +232,7 @@ def evidence_upload(request, pk: int):
 
 
 @login_required
+@validated(DownloadParam)
 def evidence_file(request, pk: int):
     """An evidence file, after the same check as its record page; never served directly."""
     try:
@@ -335,6 +339,7 @@ def impossible(request, pk: int):
 
 
 @login_required
+@validated(VisitFilters)
 def inspection_list(request):
     user = request.user
     ctx = paginate(request, selectors.inspection_list(user, request.GET))
@@ -352,6 +357,7 @@ def inspection_list(request):
 
 
 @login_required
+@validated(VisitFilters)
 def inspection_export(request):
     fmt = export_format(request)
     qs = selectors.inspection_list(request.user, request.GET)
@@ -367,6 +373,7 @@ def inspection_export(request):
 
 
 @login_required
+@validated(FollowUpFilters)
 def follow_up_list(request):
     ctx = paginate(request, selectors.follow_up_list(request.user, request.GET))
     today = timezone.localdate()
@@ -385,6 +392,7 @@ def follow_up_list(request):
 
 
 @login_required
+@validated(FollowUpFilters)
 def follow_up_export(request):
     fmt = export_format(request)
     qs = selectors.follow_up_list(request.user, request.GET)

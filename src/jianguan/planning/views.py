@@ -21,12 +21,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from jianguan.catalog.models import CheckItem
 from jianguan.core import audit
 from jianguan.core.downloads import stamped, table_download
+from jianguan.core.filters import validated
 from jianguan.core.forms import add_service_errors
 from jianguan.core.scoping import ADD, CHANGE, allowed
 from jianguan.core.views import export_format, paginate, query_without
 
 from . import exporting, selectors, services
 from .describe import describe
+from .filters import PlanFilters, PlanParam, TaskFilters
 from .forms import (
     DefinitionUploadForm,
     PlanForm,
@@ -67,6 +69,7 @@ def _years(qs) -> list[tuple[str, str]]:
 
 
 @login_required
+@validated(PlanFilters)
 def plan_list(request):
     user = request.user
     ctx = paginate(request, selectors.plan_list(user, request.GET))
@@ -85,6 +88,7 @@ def plan_list(request):
 
 
 @login_required
+@validated(PlanFilters)
 def plan_export(request):
     fmt = export_format(request)
     qs = selectors.plan_list(request.user, request.GET)
@@ -249,6 +253,7 @@ def plan_return(request, pk: int):
 
 
 @login_required
+@validated(TaskFilters)
 def task_list(request):
     user = request.user
     ctx = paginate(request, selectors.task_list(user, request.GET))
@@ -270,6 +275,7 @@ def task_list(request):
 
 
 @login_required
+@validated(TaskFilters)
 def task_export(request):
     fmt = export_format(request)
     qs = selectors.task_list(request.user, request.GET)
@@ -346,6 +352,7 @@ def _readable(errors: dict[str, list[str]]) -> list[str]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@validated(PlanParam)
 def task_create(request):
     user = request.user
     if not allowed(user, ADD, Task):

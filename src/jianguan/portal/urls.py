@@ -7,7 +7,7 @@ from . import views
 app_name = "portal"
 urlpatterns = [
     path("", views.search, name="search"),
-    path("entities/<str:uscc>/", views.entity_detail, name="entity_detail"),
+    path("entities/<text:uscc>/", views.entity_detail, name="entity_detail"),
     path("tasks/", views.task_list, name="task_list"),
     path("tasks/<id:pk>/", views.task_detail, name="task_detail"),
     path("draws/<id:pk>/proof.zip", views.draw_proof, name="draw_proof"),
@@ -15,5 +15,5 @@ urlpatterns = [
     path("verify_draw.py", views.verifier, name="verifier"),
     path("testing/", views.testing_search, name="testing_search"),
     path("testing/cases/", views.testing_cases, name="testing_cases"),
-    path("testing/<str:uscc>/", views.testing_body, name="testing_body"),
+    path("testing/<text:uscc>/", views.testing_body, name="testing_body"),
 ]

@@ -14,11 +14,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from jianguan.core.filters import validated
 from jianguan.core.views import paginate
 from jianguan.sampling import exporting, protocol
 from jianguan.sampling import services as sampling_services
 
 from . import selectors
+from .filters import EntitySearch, TestingSearch
 from .ratelimit import limit_page
 
 SEARCH_PAGE_SIZE = 20
@@ -31,6 +33,7 @@ def _not_found(request, message: str):
 
 @require_GET
 @limit_page
+@validated(EntitySearch)
 def search(request):
     """The start page: one box for a name or a credit code. A valid code that exists goes
     straight to the entity's page."""
@@ -139,6 +142,7 @@ def verifier(request):
 
 @require_GET
 @limit_page
+@validated(TestingSearch)
 def testing_search(request):
     """Look a testing body up by name, credit code or certificate number."""
     from jianguan.testing import public

@@ -9,20 +9,21 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jianguan.core import audit
 from jianguan.core.downloads import file_download, spec_download, stamped
+from jianguan.core.filters import validated
 from jianguan.core.forms import add_service_errors
 from jianguan.core.views import export_format, paginate, query_without, record_export
 from jianguan.org.selectors import district_list
 
 from . import exporting, selectors, services
+from .filters import InterchangeFilters, PublicationFilters, ResultFilters
 from .forms import QueueForm, WithdrawForm
 from .models import Publication, PublicResult
 
@@ -47,6 +48,7 @@ def _log_export(request, title: str, object_type: str, count: int) -> None:
 
 
 @login_required
+@validated(PublicationFilters)
 def publication_list(request):
     user, params = request.user, request.GET
     ctx = paginate(request, selectors.publication_list(user, params))
@@ -65,6 +67,7 @@ def publication_list(request):
 
 
 @login_required
+@validated(PublicationFilters)
 def publication_export(request):
     fmt = export_format(request)
     qs = selectors.publication_list(request.user, request.GET)
@@ -192,6 +195,7 @@ def publication_unqueue(request, pk: int):
 
 
 @login_required
+@validated(ResultFilters)
 def result_list(request):
     user, params = request.user, request.GET
     ctx = paginate(request, selectors.result_list(user, params))
@@ -207,6 +211,7 @@ def result_list(request):
 
 
 @login_required
+@validated(ResultFilters)
 def result_export(request):
     fmt = export_format(request)
     qs = selectors.result_list(request.user, request.GET)
@@ -215,12 +220,13 @@ def result_export(request):
 
 
 @login_required
+@validated(InterchangeFilters)
 def result_interchange(request):
     """The interchange file of the list's results that are still public (not withdrawn), or
     with ?withdrawals=1 of the list's withdrawals."""
     fmt = request.GET.get("format", "csv")
     if fmt not in INTERCHANGE_FORMATS:
-        raise Http404("未知的文件格式")
+        raise BadRequest("交换文件格式应为 " + " 或 ".join(INTERCHANGE_FORMATS))
     withdrawals = request.GET.get("withdrawals") == "1"
     select = selectors.withdrawal_rows if withdrawals else selectors.interchange_rows
     qs = select(selectors.result_list(request.user, request.GET))

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from jianguan.core import audit
 from jianguan.core.downloads import spec_download, stamped, table_download
+from jianguan.core.filters import validated
 from jianguan.core.models import Job
 from jianguan.core.scoping import ADD, CHANGE, VIEW, allowed
 from jianguan.core.views import form_page, paginate, record_export
@@ -30,6 +31,14 @@ from jianguan.registry.models import DOMAINS, Entity
 from jianguan.registry.selectors import entity_find
 
 from . import importing, selectors, services, tasks
+from .filters import (
+    ClassFilters,
+    CoverageFilters,
+    InfoFilters,
+    JobParam,
+    ListingFilters,
+    MatterFilters,
+)
 from .forms import (
     AdjustmentForm,
     BacktestForm,
@@ -394,16 +403,19 @@ def _reference_list(request, kind):
 
 
 @login_required
+@validated(MatterFilters)
 def matter_list(request):
     return _reference_list(request, "matter")
 
 
 @login_required
+@validated(InfoFilters)
 def info_list(request):
     return _reference_list(request, "info")
 
 
 @login_required
+@validated(MatterFilters)
 def matter_export(request, fmt: str):
     _staff(request)
     qs = selectors.matter_list(request.user, request.GET)
@@ -411,6 +423,7 @@ def matter_export(request, fmt: str):
 
 
 @login_required
+@validated(InfoFilters)
 def info_export(request, fmt: str):
     _staff(request)
     qs = selectors.info_list(request.user, request.GET)
@@ -455,6 +468,7 @@ def info_edit(request, pk: int | None = None):
 
 
 @login_required
+@validated(ListingFilters)
 def listing_list(request):
     _staff(request)
     ctx = paginate(request, selectors.key_entity_list(request.user, request.GET))
@@ -468,6 +482,7 @@ def listing_list(request):
 
 
 @login_required
+@validated(ListingFilters)
 def listing_export(request, fmt: str):
     _staff(request)
     qs = selectors.key_entity_list(request.user, request.GET)
@@ -530,6 +545,7 @@ def listing_remove(request, pk: int):
 
 
 @login_required
+@validated(ClassFilters)
 def class_list(request):
     _staff(request)
     ctx = paginate(request, selectors.class_list(request.user, request.GET))
@@ -547,6 +563,7 @@ def class_list(request):
 
 
 @login_required
+@validated(ClassFilters)
 def class_export(request, fmt: str):
     _staff(request)
     qs = selectors.class_list(request.user, request.GET)
@@ -554,6 +571,7 @@ def class_export(request, fmt: str):
 
 
 @login_required
+@validated(CoverageFilters)
 def coverage(request):
     _staff(request)
     year, per_district, missing = selectors.coverage(request.user, params=request.GET)
@@ -569,6 +587,7 @@ def coverage(request):
 
 
 @login_required
+@validated(CoverageFilters)
 def coverage_export(request, fmt: str):
     _staff(request)
     _year, _rows, missing = selectors.coverage(request.user, params=request.GET)
@@ -643,6 +662,7 @@ def listing_import(request):
 
 
 @login_required
+@validated(ListingFilters)
 def listing_records(request, fmt: str):
     """The active listings (in the user's jurisdiction) in the import's columns."""
     _staff(request)
@@ -663,6 +683,7 @@ def listing_records(request, fmt: str):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@validated(JobParam)
 def backtest(request):
     """Backtest a model version against recorded check results (a background job)."""
     _staff(request)

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from jianguan.core import audit
 from jianguan.core.downloads import stamped, table_download
+from jianguan.core.filters import validated
 from jianguan.core.models import AuditEvent
 from jianguan.core.scoping import CHANGE, VIEW
 from jianguan.core.views import export_format, paginate, query_without
@@ -28,6 +29,7 @@ from jianguan.planning.describe import describe
 from jianguan.planning.models import Task
 
 from . import exporting, selectors, services, tasks
+from .filters import DrawFilters, DrawRowFilters
 from .forms import EntropyForm, MergeForm, RedrawForm
 from .models import Draw, Visit
 
@@ -96,6 +98,7 @@ def _years(user) -> list[tuple[str, str]]:
 
 
 @login_required
+@validated(DrawFilters)
 def draw_list(request):
     user = request.user
     ctx = paginate(request, selectors.draw_list(user, request.GET))
@@ -113,6 +116,7 @@ def draw_list(request):
 
 
 @login_required
+@validated(DrawFilters)
 def draw_export(request):
     fmt = export_format(request)
     qs = selectors.draw_list(request.user, request.GET)
@@ -125,6 +129,7 @@ def draw_export(request):
 
 
 @login_required
+@validated(DrawRowFilters)
 def draw_detail(request, pk: int):
     return _detail(request, _get_draw(request.user, pk))
 

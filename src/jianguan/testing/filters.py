@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from jianguan.catalog.models import Violation
-from jianguan.core.filters import Choice, Date, Filters, Ref, Search, Year
+from jianguan.core.filters import Choice, Date, Filters, Flag, Ref, Search, Year
 from jianguan.org.filters import district_options
 from jianguan.registry.models import TESTING_FIELDS
 
@@ -149,3 +149,9 @@ class CheckParam(Filters):
     """?check=<id>: a handling opened from a targeted check."""
 
     check: Ref("定向检查") = None
+
+
+class RevokeParam(Filters):
+    """?false_commitment=1: the status form opened to revoke for a false commitment."""
+
+    false_commitment: Flag("虚假承诺") = None

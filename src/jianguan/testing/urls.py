@@ -88,14 +88,14 @@ urlpatterns = [
     path("grades/models/<id:pk>/edit/", grades.grade_model_edit, name="grade_model_edit"),
     path("grades/models/<id:pk>/indicators/new/", grades.indicator_edit, name="indicator_create"),
     path(
-        "grades/models/<id:pk>/indicators/<str:code>/",
+        "grades/models/<id:pk>/indicators/<text:code>/",
         grades.indicator_edit,
         name="indicator_edit",
     ),
     path("grades/models/<id:pk>/vetoes/new/", grades.veto_edit, name="veto_create"),
-    path("grades/models/<id:pk>/vetoes/<str:code>/", grades.veto_edit, name="veto_edit"),
+    path("grades/models/<id:pk>/vetoes/<text:code>/", grades.veto_edit, name="veto_edit"),
     path(
-        "grades/models/<id:pk>/<str:action>/", grades.grade_model_action, name="grade_model_action"
+        "grades/models/<id:pk>/<text:action>/", grades.grade_model_action, name="grade_model_action"
     ),
     # online leads, targeted checks, handling, cases, violations
     path("leads/", other.LeadList.as_view(), name="lead_list"),

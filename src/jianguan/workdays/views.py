@@ -11,11 +11,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from jianguan.core.filters import validated
 from jianguan.core.forms import add_service_errors
 from jianguan.core.models import AuditEvent
 from jianguan.core.scoping import ADD, DELETE, allowed
 
 from . import core, services
+from .filters import YearParam
 from .forms import CalendarEntryForm, DeadlineForm
 from .models import CalendarDay
 
@@ -27,6 +29,7 @@ def _year(request) -> int | None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@validated(YearParam)
 def calendar(request):
     user = request.user
     today = timezone.localdate()

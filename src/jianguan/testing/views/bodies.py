@@ -11,13 +11,20 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from jianguan.core.filters import validated
 from jianguan.core.forms import ImportForm
 from jianguan.core.generic import crumb
 from jianguan.core.scoping import ADD, CHANGE, allowed
 from jianguan.registry.models import Entity
 
 from .. import importing, reports, selectors, services, tasks
-from ..filters import ApplicationFilters, ChangeFilters, QualificationFilters, YearParam
+from ..filters import (
+    ApplicationFilters,
+    ChangeFilters,
+    QualificationFilters,
+    RevokeParam,
+    YearParam,
+)
 from ..forms import ApplicationForm, ChangeForm, DecideForm, QualificationForm, StatusForm
 from ..models import (
     Application,
@@ -119,6 +126,7 @@ class QualificationList(ListPage):
 
 
 @login_required
+@validated(QualificationFilters)
 def qualification_register(request):
     """The register in the import layout (re-importable)."""
     from jianguan.core.downloads import file_download, stamped
@@ -194,6 +202,7 @@ def qualification_detail(request, pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@validated(RevokeParam)
 def qualification_status(request, pk: int):
     q = get_object_or_404(Qualification.objects.restrict(request.user, CHANGE), pk=pk)
     initial = {}

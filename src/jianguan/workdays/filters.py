@@ -1,0 +1,7 @@
+"""The calendar page's year (core/filters.py)."""
+
+from jianguan.core.filters import Filters, Year
+
+
+class YearParam(Filters):
+    year: Year() = None
