@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from django.db import connection
 
+from jianguan.core.scoping import SYSTEM
 from jianguan.registry.models import Entity
 from jianguan.risk import features, selectors, services
 from jianguan.risk.models import ClassRun, EntityRiskClass, RiskModel
@@ -83,7 +84,7 @@ def test_history_of_an_unfinished_run_is_not_shown(make_entity):
     running = ClassRun.objects.create(model=done.model, as_of=dt.date.today())
     EntityRiskClass.objects.create(run=running, entity=e, score=99, risk_class="D")
     assert selectors.latest_rows([e.pk])[e.pk].run_id == done.pk
-    assert [h.run_id for h in selectors.entity_risk(e)["history"]] == [done.pk]
+    assert [h.run_id for h in selectors.entity_risk(e, SYSTEM)["history"]] == [done.pk]
 
 
 @postgres_only

@@ -32,7 +32,7 @@ from jianguan.core import audit, tabular
 from jianguan.core.downloads import file_download, stamped
 from jianguan.core.flags import FlagSet
 from jianguan.core.models import AuditEvent
-from jianguan.core.scoping import ADD, VIEW, allowed
+from jianguan.core.scoping import ADD, SYSTEM, VIEW, allowed
 from jianguan.core.tabular import (
     Column,
     ImportResult,
@@ -248,7 +248,7 @@ def import_items(
 def export_items(
     target: tabular.Target,
     *,
-    user=None,
+    user=SYSTEM,
     district: str | None = None,
     queryset=None,
     fmt: str | None = None,
@@ -259,9 +259,7 @@ def export_items(
     if district:
         raise ValueError("抽查事项清单为全市共用，不能按区局导出")
     if queryset is None:
-        queryset = (
-            CheckItem.objects.restrict(user, VIEW) if user is not None else CheckItem.objects.all()
-        )
+        queryset = CheckItem.objects.restrict(user, VIEW)
     qs = queryset.select_related("department").order_by("department__code", "code")
     records = ([getattr(i, f) for f in ITEM_RECORD] for i in qs)
     return tabular.write_table(target, item_columns(ItemLookups.empty()), records, fmt)

@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from .scoping import SYSTEM
 from .tabular import write_errors
 
 SHOWN_ERRORS = 10
@@ -109,7 +110,7 @@ class ExportCommand(BaseCommand):
         from .tabular import TableError
 
         try:
-            count = self.exporter()(Path(out), user=user_by_name(user), district=district)
+            count = self.exporter()(Path(out), user=user_by_name(user) or SYSTEM, district=district)
         except TableError as e:
             raise CommandError(str(e)) from e
         self.stdout.write(f"已导出{self.what} {count} 条：{out}")

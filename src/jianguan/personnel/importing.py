@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from jianguan.core import audit, tabular
 from jianguan.core.downloads import file_download, stamped
 from jianguan.core.models import AuditEvent
-from jianguan.core.scoping import ADD, CHANGE, VIEW
+from jianguan.core.scoping import ADD, CHANGE, SYSTEM, VIEW
 from jianguan.core.tabular import (
     Column,
     ImportResult,
@@ -404,7 +404,7 @@ def _record_import(user, result: ImportResult) -> None:
 def export_inspectors(
     target: tabular.Target,
     *,
-    user=None,
+    user=SYSTEM,
     district: str | None = None,
     queryset=None,
     fmt: str | None = None,
@@ -412,9 +412,7 @@ def export_inspectors(
     """Write inspectors in the import layout (round-trips). `queryset` if given (already
     scoped by the caller), else what `user` may see (all for the system)."""
     if queryset is None:
-        queryset = (
-            Inspector.objects.restrict(user, VIEW) if user is not None else Inspector.objects.all()
-        )
+        queryset = Inspector.objects.restrict(user, VIEW)
     if district:
         queryset = queryset.filter(unit__district__code=district)
     columns = inspector_columns(Lookups.load())

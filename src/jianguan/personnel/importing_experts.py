@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from jianguan.core import audit, tabular, uscc
 from jianguan.core.downloads import file_download, stamped
 from jianguan.core.models import AuditEvent
-from jianguan.core.scoping import VIEW, allowed
+from jianguan.core.scoping import SYSTEM, VIEW, allowed
 from jianguan.core.tabular import (
     Column,
     ImportResult,
@@ -279,7 +279,7 @@ def _fields(record: tuple) -> dict[str, Any]:
 def export_experts(
     target: tabular.Target,
     *,
-    user=None,
+    user=SYSTEM,
     district: str | None = None,
     queryset=None,
     fmt: str | None = None,
@@ -290,7 +290,7 @@ def export_experts(
     if district:
         raise ValueError("专家库为全市共用，不能按区局导出")
     if queryset is None:
-        queryset = Expert.objects.restrict(user, VIEW) if user is not None else Expert.objects.all()
+        queryset = Expert.objects.restrict(user, VIEW)
     columns = expert_columns(Lookups.load())
     qs = queryset.order_by("name", "employer", "pk")
     return tabular.write_table(

@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 
 from jianguan.core import audit, tabular, uscc
 from jianguan.core.models import AuditEvent
-from jianguan.core.scoping import ADD, CHANGE, VIEW
+from jianguan.core.scoping import ADD, CHANGE, SYSTEM, VIEW
 from jianguan.core.tabular import (
     Column,
     ImportResult,
@@ -1061,7 +1061,7 @@ class PgBulkWriter(PgWriter):
 def export_entities(
     target: tabular.Target,
     *,
-    user=None,
+    user=SYSTEM,
     district: str | None = None,
     queryset=None,
     fmt: str | None = None,
@@ -1072,7 +1072,7 @@ def export_entities(
     (everything for the system), optionally one district by unit code. Returns the row count.
     """
     if queryset is None:
-        queryset = Entity.objects.restrict(user, VIEW) if user is not None else Entity.objects.all()
+        queryset = Entity.objects.restrict(user, VIEW)
     if district:
         queryset = queryset.filter(district__code=district)
     columns = entity_columns(Lookups.load())

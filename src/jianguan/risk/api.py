@@ -50,7 +50,7 @@ def entity_class(request, entity_id: Annotated[ObjectId, Path(description="检�
     if not may_see_scores(user):
         raise PermissionDenied("无权查看信用风险分类得分")
     entity = get_object_or_404(Entity.objects.restrict(user), pk=entity_id)
-    risk = entity_risk(entity)
+    risk = entity_risk(entity, user)
     cur = risk["current"]
     return {
         "entity": entity.pk,

@@ -195,7 +195,7 @@ def explain(row: EntityRiskClass | None) -> dict:
     return {"top": top, "veto": vetoes.get(veto, veto) if veto else None}
 
 
-def entity_risk(entity: Entity, user=None) -> dict:
+def entity_risk(entity: Entity, user) -> dict:
     """Everything the entity page shows about its class and its draw probability."""
     history = list(
         EntityRiskClass.objects.filter(entity=entity, run__status=ClassRun.Status.DONE)
@@ -268,13 +268,11 @@ def _facts(entity: Entity) -> chance.Facts:
 RECENT_DAYS = 90
 
 
-def task_chances(
-    entity: Entity, facts: chance.Facts, user=None
-) -> list[tuple[Task, chance.Chance]]:
+def task_chances(entity: Entity, facts: chance.Facts, user) -> list[tuple[Task, chance.Chance]]:
     """The open tasks (not yet drawn) and those drawn in the last RECENT_DAYS days that may
     reach the entity (city-wide or of its district), with the rule each applies to it."""
     since = timezone.localdate() - dt.timedelta(days=RECENT_DAYS)
-    qs = Task.objects.restrict(user) if user is not None else Task.objects.all()
+    qs = Task.objects.restrict(user)
     tasks = (
         qs.filter(Q(district__isnull=True) | Q(district_id=entity.district_id))
         .filter(Q(status__in=[Task.Status.DRAFT, Task.Status.COMMITTED]) | Q(check_date__gte=since))

@@ -42,7 +42,7 @@ def follow_up_timeliness(user, year: int, today: dt.date | None = None) -> list[
     """Per district, the follow-ups due in `year`: done on time, done late, overdue (open past
     the due date), open and not yet due; and the share done on time (及时性)."""
     today = today or timezone.localdate()
-    qs = FollowUp.objects.restrict(user) if user is not None else FollowUp.objects.all()
+    qs = FollowUp.objects.restrict(user)
     qs = qs.filter(due_on__year=year)
     rows = {
         r["entity__district"]: r

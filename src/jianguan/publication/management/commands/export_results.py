@@ -10,6 +10,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from jianguan.core.commands import user_by_name
+from jianguan.core.scoping import SYSTEM
 from jianguan.publication import exporting, selectors
 from jianguan.publication.models import PublicResult
 
@@ -39,8 +40,7 @@ class Command(BaseCommand):
             day = dt.date.fromisoformat(since) if since else None
         except ValueError as e:
             raise CommandError(f"--since 日期格式应为 2026-11-23：{since}") from e
-        actor = user_by_name(user)
-        qs = PublicResult.objects.restrict(actor) if actor else PublicResult.objects.all()
+        qs = PublicResult.objects.restrict(user_by_name(user) or SYSTEM)
         select = selectors.withdrawal_rows if withdrawals else selectors.interchange_rows
         with path.open("wb") as target:
             count = exporting.write_interchange(target, select(qs, since=day), fmt, withdrawals)

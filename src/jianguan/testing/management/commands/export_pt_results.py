@@ -7,6 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from jianguan.core.commands import user_by_name
+from jianguan.core.scoping import SYSTEM
 from jianguan.core.tabular import TableError
 
 
@@ -26,8 +27,7 @@ class Command(BaseCommand):
         from jianguan.testing.models import PTResult
         from jianguan.testing.proficiency import export_results
 
-        actor = user_by_name(user)
-        qs = PTResult.objects.restrict(actor) if actor is not None else PTResult.objects.all()
+        qs = PTResult.objects.restrict(user_by_name(user) or SYSTEM)
         if scheme:
             qs = qs.filter(scheme__number=scheme)
         qs = qs.order_by("scheme__number", "entity__uscc", "item")
