@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 from jianguan.core import audit
 from jianguan.core.filters import validated
 from jianguan.core.forms import add_service_errors
+from jianguan.core.middleware import body_limit
 from jianguan.core.scoping import ADD, CHANGE, VIEW, allowed
 from jianguan.core.views import export_format, paginate, query_without
 from jianguan.registry.models import DOMAINS
@@ -180,6 +181,7 @@ def item_import_template(request):
     return importing.item_template_response(export_format(request))
 
 
+@body_limit("JIANGUAN_IMPORT_MAX_BYTES")
 @login_required
 @require_http_methods(["GET", "POST"])
 def item_import(request):
@@ -390,6 +392,7 @@ def result_code_import_template(request):
     return importing.result_code_template_response(export_format(request))
 
 
+@body_limit("JIANGUAN_IMPORT_MAX_BYTES")
 @login_required
 @require_http_methods(["GET", "POST"])
 def result_code_import(request):

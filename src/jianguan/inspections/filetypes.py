@@ -39,14 +39,14 @@ def sniff(head: bytes) -> Kind | None:
     return None
 
 
-def check(name: str, size: int, head: bytes) -> Kind:
+def check(name: str, size: int, head: bytes, max_bytes: int = MAX_BYTES) -> Kind:
     """The file's kind, or BadFile saying what is wrong with it and which file it is."""
     if size <= 0:
         raise BadFile(f"文件「{name}」是空文件")
-    if size > MAX_BYTES:
+    if size > max_bytes:
         raise BadFile(
             f"文件「{name}」过大（{size / 1024 / 1024:.1f} MB），单个文件不能超过 "
-            f"{MAX_BYTES // 1024 // 1024} MB"
+            f"{max_bytes // 1024 // 1024} MB"
         )
     extension = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
     kind = sniff(head)

@@ -12,6 +12,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -312,7 +313,7 @@ def add_evidence(*, user, visit: Visit, upload) -> Evidence:
     upload.seek(0)
     head = upload.read(16)
     try:
-        kind = filetypes.check(name, size, head)
+        kind = filetypes.check(name, size, head, settings.JIANGUAN_EVIDENCE_MAX_BYTES)
     except filetypes.BadFile as exc:
         raise ValidationError({"file": [str(exc)]}) from None
     upload.seek(0)

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from jianguan.core import audit
 from jianguan.core.downloads import stamped, table_download
 from jianguan.core.filters import validated
+from jianguan.core.middleware import body_limit
 from jianguan.core.views import export_format, paginate, query_without
 from jianguan.sampling.models import Visit
 from jianguan.sampling.selectors import annotate_teams
@@ -210,6 +211,7 @@ def _visit_context(user, host, lines, inspection, member, visit_form, forms) -> 
     }
 
 
+@body_limit("JIANGUAN_EVIDENCE_MAX_BYTES")
 @login_required
 @require_POST
 def evidence_upload(request, pk: int):

@@ -26,6 +26,7 @@ from jianguan.core.generic import (
     crumb,
     get_or_404,
 )
+from jianguan.core.middleware import body_limit
 from jianguan.core.scoping import ADD, CHANGE, allowed, reaches
 from jianguan.core.views import export_format
 from jianguan.org import selectors as org
@@ -177,6 +178,7 @@ def inspector_import_template(request):
     return importing.template_response(export_format(request))
 
 
+@body_limit("JIANGUAN_IMPORT_MAX_BYTES")
 @login_required
 @require_http_methods(["GET", "POST"])
 def inspector_import(request):
@@ -275,6 +277,7 @@ def expert_import_template(request):
     return importing_experts.template_response(export_format(request))
 
 
+@body_limit("JIANGUAN_IMPORT_MAX_BYTES")
 @login_required
 @require_http_methods(["GET", "POST"])
 def expert_import(request):

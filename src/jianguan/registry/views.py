@@ -26,6 +26,7 @@ from jianguan.core.generic import (
     ObjectListView,
     crumb,
 )
+from jianguan.core.middleware import body_limit
 from jianguan.core.scoping import ADD, CHANGE, VIEW, allowed, reaches
 from jianguan.org import selectors as org
 
@@ -198,6 +199,7 @@ def station_options(request):
 # --- bulk import ------------------------------------------------------------------------------
 
 
+@body_limit("JIANGUAN_IMPORT_MAX_BYTES")
 @login_required
 @require_http_methods(["GET", "POST"])
 def entity_import(request):

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from jianguan.core import audit
 from jianguan.core.downloads import spec_download, stamped, table_download
 from jianguan.core.filters import validated
+from jianguan.core.middleware import body_limit
 from jianguan.core.models import Job
 from jianguan.core.scoping import ADD, CHANGE, VIEW, allowed
 from jianguan.core.views import form_page, paginate, record_export
@@ -643,6 +644,7 @@ def _records_export(request, fmt, qs, columns, records, title, object_type):
     return table_download(columns, records(qs), fmt, stamped(title, fmt))
 
 
+@body_limit("JIANGUAN_IMPORT_MAX_BYTES")
 @login_required
 @require_http_methods(["GET", "POST"])
 def listing_import(request):

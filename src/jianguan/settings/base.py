@@ -78,6 +78,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before CsrfViewMiddleware, which reads the body: refuses an oversized one unread.
+    "jianguan.core.middleware.BodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -183,7 +185,12 @@ MEDIA_ROOT = VAR_DIR / "files"
 MEDIA_URL = "/files/"  # never routed: files are served by permission-checking views
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+# Request bodies are refused on their Content-Length before they are read
+# (core.middleware.BodyLimitMiddleware): imports, evidence files, everything else. The reverse
+# proxy must also limit (docs/deployment.md).
 JIANGUAN_IMPORT_MAX_BYTES = 512 * 1024 * 1024
+JIANGUAN_EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+JIANGUAN_REQUEST_MAX_BYTES = DATA_UPLOAD_MAX_MEMORY_SIZE
 
 CACHES = {
     "default": {

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from jianguan.core.filters import validated
 from jianguan.core.forms import ImportForm
 from jianguan.core.generic import crumb
+from jianguan.core.middleware import body_limit
 from jianguan.core.scoping import ADD, CHANGE, allowed
 from jianguan.registry.models import Entity
 
@@ -237,6 +238,7 @@ def qualification_status(request, pk: int):
     )
 
 
+@body_limit("JIANGUAN_IMPORT_MAX_BYTES")
 @login_required
 @require_http_methods(["GET", "POST"])
 def qualification_import(request):

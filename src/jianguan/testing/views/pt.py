@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from jianguan.core import audit
 from jianguan.core.downloads import file_download, stamped
 from jianguan.core.generic import crumb
+from jianguan.core.middleware import body_limit
 from jianguan.core.scoping import ADD, CHANGE, allowed
 from jianguan.core.views import export_format
 from jianguan.registry.models import Entity
@@ -194,6 +195,7 @@ class ResultList(ListPage):
         )
 
 
+@body_limit("JIANGUAN_IMPORT_MAX_BYTES")
 @login_required
 @require_http_methods(["GET", "POST"])
 def result_import(request):
