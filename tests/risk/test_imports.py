@@ -123,3 +123,34 @@ def test_csv_with_formula_is_refused(admin_a, body, tmp_path):
     path.write_text(LISTING_HEADER + f"{a.uscc},食品,特殊重点,=HYPERLINK(1),2026-05-01\n", "utf-8")
     result = importing.import_listings(path, user=admin_a)
     assert not result.committed and result.errors
+
+
+def test_one_backtest_per_model_and_split_and_one_per_user(client, city_admin, make_user):
+    """Issue 12 item 7: any staff member may ask for a backtest, which scores the whole city; a
+    second request for the same model and split while one is queued is refused with a pointer to
+    it, and a user has at most one unfinished backtest. The jobs queue on the database backend
+    (as under db_worker), so the first one is still waiting when the others arrive."""
+    from django.test import override_settings
+
+    model = services.active_model()
+    reader = make_user("read_only", "310000", username="reader")
+    today = dt.date.today()
+    data = {"model": model.pk, "split": (today - dt.timedelta(days=200)).isoformat()}
+    data["until"] = today.isoformat()
+    db_queue = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    with override_settings(TASKS=db_queue):
+        client.force_login(city_admin)
+        first = client.post(reverse("risk:backtest"), data)
+        assert first.status_code == 302
+        queued = Job.objects.get(kind="risk_backtest")
+        assert queued.status == Job.Status.QUEUED
+        client.force_login(reader)
+        again = client.post(reverse("risk:backtest"), data)
+        assert again.status_code == 200
+        assert f"回测正在进行（任务 {queued.pk}）" in again.content.decode()
+        other_split = dict(data, split=(today - dt.timedelta(days=100)).isoformat())
+        assert client.post(reverse("risk:backtest"), other_split).status_code == 302
+        third = dict(data, split=(today - dt.timedelta(days=50)).isoformat())
+        refused = client.post(reverse("risk:backtest"), third)
+        assert "您已有一项回测正在进行" in refused.content.decode()
+    assert Job.objects.filter(kind="risk_backtest").count() == 2

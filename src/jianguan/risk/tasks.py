@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django_tasks import task
 
 from jianguan.core import jobs
@@ -78,7 +80,25 @@ def backtest_task(job_id: int) -> dict:
     return jobs.run_job(job_id, work)
 
 
+UNFINISHED = (Job.Status.QUEUED, Job.Status.RUNNING)
+
+
+@transaction.atomic
 def start_backtest(user, model: RiskModel, split, until) -> Job:
+    """Queue a backtest. Scoring the whole city is heavy and any staff member may ask for it, so
+    one backtest runs at a time for a model version and split date (a second asker is pointed to
+    the running one), and each user has at most one unfinished backtest."""
+    # the model's row lock orders two requests for the same model: the second sees the first
+    RiskModel.objects.select_for_update().filter(pk=model.pk).first()
+    unfinished = Job.objects.filter(kind=BACKTEST_KIND, status__in=UNFINISHED)
+    same = unfinished.filter(params__model=model.pk, params__split=split.isoformat()).first()
+    if same is not None:
+        raise ValidationError(
+            _("模型 V%(v)s 以 %(d)s 为分界日期的回测正在进行（任务 %(n)s），请等它完成后查看结果")
+            % {"v": model.version, "d": f"{split:%Y-%m-%d}", "n": same.pk}
+        )
+    if user is not None and unfinished.filter(created_by=user).exists():
+        raise ValidationError(_("您已有一项回测正在进行，请等它完成后再发起新的回测"))
     job = Job.objects.create(
         kind=BACKTEST_KIND,
         title=f"信用风险分类回测（模型 V{model.version}）",

@@ -696,8 +696,12 @@ def backtest(request):
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        job = tasks.start_backtest(request.user, d["model"], d["split"], d["until"])
-        return redirect(f"{reverse('risk:backtest')}?job={job.pk}")
+        try:
+            job = tasks.start_backtest(request.user, d["model"], d["split"], d["until"])
+        except ValidationError as e:
+            form.add_error(None, e)
+        else:
+            return redirect(f"{reverse('risk:backtest')}?job={job.pk}")
     jobs = Job.objects.filter(kind=tasks.BACKTEST_KIND).order_by("-id")
     shown = None
     pk = request.GET.get("job", "")
