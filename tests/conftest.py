@@ -99,3 +99,38 @@ def make_entity(db):
         )
 
     return make
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Django's clock (timezone.now), movable forward: a public value declared for the future
+    as a draw's entropy gets announced. `clock.advance(hours=2)`."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    class Clock:
+        offset = dt.timedelta()
+
+        def advance(self, **delta) -> None:
+            self.offset += dt.timedelta(**delta)
+
+    moved = Clock()
+    real = timezone.now
+    monkeypatch.setattr(timezone, "now", lambda: real() + moved.offset)
+    return moved
+
+
+def entropy_declaration(hours: float = 1, fmt: str = "digits:3", **fields) -> dict:
+    """A declaration of a public value announced `hours` from now (福彩3D by default)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    return {
+        "source": "中国福利彩票 福彩3D",
+        "identifier": "福彩3D 第2026340期 开奖号码",
+        "announced_at": timezone.now() + dt.timedelta(hours=hours),
+        "format": fmt,
+        **fields,
+    }

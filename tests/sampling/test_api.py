@@ -15,7 +15,7 @@ from jianguan.org.models import ApiToken
 from jianguan.sampling import protocol
 from jianguan.sampling.models import Draw, Visit
 from tests.api.conftest import ApiClient
-from tests.conftest import DISTRICT_A
+from tests.conftest import DISTRICT_A, entropy_declaration
 from tests.sampling.test_views import make_roster, make_task
 
 pytestmark = pytest.mark.django_db
@@ -35,42 +35,66 @@ def roster(make_entity):
     return make_roster(make_entity)
 
 
-def test_commit_entropy_execute_flow(api, admin_a, roster):
+def test_commit_entropy_execute_flow(api, admin_a, roster, clock):
+    """Issue 11: the commitment binds the entropy declaration; the declared value is entered
+    once, after its announcement, in its canonical form."""
     task = make_task(admin_a, requires_external_entropy=True)
     client = api(admin_a)
 
+    # A task asking for entropy cannot be committed without a declaration, nor with a value
+    # already announced.
     response = client.post("/draws", {"task_id": task.pk})
+    assert response.status_code == 422 and "声明" in response.json()["detail"]
+    past = api_declaration(hours=-1)
+    response = client.post("/draws", {"task_id": task.pk, "entropy_declaration": past})
+    assert response.status_code == 422 and "不在将来" in response.json()["detail"]
+    assert not Draw.objects.exists()
+
+    declared = api_declaration(fmt="numbers:7")
+    response = client.post("/draws", {"task_id": task.pk, "entropy_declaration": declared})
     assert response.status_code == 201, response.json()
     body = response.json()
     draw = Draw.objects.get()
     assert body["id"] == draw.pk and body["status"] == "committed"
-    assert body["commitment"] == draw.commitment == protocol.commitment(draw.secret)
+    assert body["protocol"] == protocol.PROTOCOL
+    assert (
+        body["commitment"]
+        == draw.commitment
+        == protocol.commitment(bytes.fromhex(draw.secret), draw.digests)
+    )
+    assert body["entropy_declaration"]["identifier"] == declared["identifier"]
     assert body["secret"] is None and body["seed"] is None
     assert body["requires_entropy"] is True
-    assert set(body["digests"]) == {"rules", "targets", "inspectors", "experts", "exclusions"}
+    assert set(body["digests"]) == set(protocol.COMMITTED)
     assert draw.secret not in response.content.decode()
 
     # A second commit of the same task is refused with the engine's message.
-    response = client.post("/draws", {"task_id": task.pk})
+    response = client.post("/draws", {"task_id": task.pk, "entropy_declaration": declared})
     assert response.status_code == 422
     assert "该任务已有抽取" in response.json()["detail"]
 
-    # No draw without the external entropy.
+    # No draw without the external entropy, and no entropy before its announcement.
     response = client.post(f"/draws/{draw.pk}/execute", {})
     assert response.status_code == 422
     assert "外部随机数" in response.json()["detail"]
     assert not Job.objects.exists()
+    response = client.post(f"/draws/{draw.pk}/entropy", {"value": "07 19 22 25 30 33 + 12"})
+    assert response.status_code == 422 and "公布之后才能录入" in response.json()["detail"]
 
+    clock.advance(hours=2)
     response = client.post(f"/draws/{draw.pk}/entropy", {"value": "   "})
     assert response.status_code == 422
-    response = client.post(f"/draws/{draw.pk}/entropy", {"value": "1" * 201})
+    response = client.post(f"/draws/{draw.pk}/entropy", {"value": "1" * 401})
     assert response.status_code == 422 and "value" in response.json()["errors"]
-    response = client.post(
-        f"/draws/{draw.pk}/entropy", {"value": "07 19 22 25 30 33 + 12", "source": "双色球"}
-    )
+    response = client.post(f"/draws/{draw.pk}/entropy", {"value": "07 19 22 25 30 33"})
+    assert response.status_code == 422 and "7 个号码" in response.json()["detail"]
+    response = client.post(f"/draws/{draw.pk}/entropy", {"value": "7,19，22、25 30 33 + 12"})
     assert response.status_code == 200, response.json()
-    assert response.json()["external_entropy"] == "07 19 22 25 30 33 + 12"
+    assert response.json()["external_entropy"] == "07 19 22 25 30 33 12"  # canonical form
     assert response.json()["secret"] is None
+    # Entered once: a correction is refused (only a re-draw with a reason corrects it).
+    response = client.post(f"/draws/{draw.pk}/entropy", {"value": "01 02 03 04 05 06 07"})
+    assert response.status_code == 422 and "不能更改" in response.json()["detail"]
 
     response = client.post(f"/draws/{draw.pk}/execute", {})
     assert response.status_code == 202, response.json()
@@ -88,6 +112,11 @@ def test_commit_entropy_execute_flow(api, admin_a, roster):
     # Executing again, or changing the entropy, is refused.
     assert client.post(f"/draws/{draw.pk}/execute", {}).status_code == 422
     assert client.post(f"/draws/{draw.pk}/entropy", {"value": "1"}).status_code == 422
+
+
+def api_declaration(**kwargs) -> dict:
+    d = entropy_declaration(**kwargs)
+    return {**d, "announced_at": d["announced_at"].isoformat()}
 
 
 def test_visits_are_paged_with_teams(api, admin_a, roster):

@@ -13,11 +13,11 @@ from jianguan.catalog.models import CheckItem
 from jianguan.core.models import AuditEvent
 from jianguan.org.models import Unit
 from jianguan.personnel.models import ConflictDeclaration, Expertise, Inspector
-from jianguan.planning.services import task_save
+from jianguan.planning.services import task_from_file, task_save
 from jianguan.sampling import protocol as P
 from jianguan.sampling import services
 from jianguan.sampling.models import Draw, Visit, VisitMember
-from tests.conftest import DISTRICT_A
+from tests.conftest import DISTRICT_A, entropy_declaration
 
 CHECK_DATE = "2026-05-20"
 
@@ -66,8 +66,10 @@ def test_commit_then_draw_writes_result_proof_and_visits(roster, admin_a, tmp_pa
     task = task_save(admin_a, definition(certainty={"key_tiers": ["special"]}))
     draw = services.commit(task, admin_a)
     assert draw.status == Draw.Status.COMMITTED
-    assert draw.commitment == P.commitment(draw.secret)
-    assert set(draw.digests) == {"rules", "targets", "inspectors", "experts", "exclusions"}
+    # Protocol 2: the commitment binds the secret's bytes, the rules and every roster digest.
+    assert draw.commitment == P.commitment(bytes.fromhex(draw.secret), draw.digests)
+    assert set(draw.digests) == set(P.COMMITTED)
+    assert draw.frozen_at <= draw.committed_at
     draw = services.execute(Draw.objects.get(pk=draw.pk), admin_a)  # re-read from the files
     assert draw.status == Draw.Status.DRAWN
     visits = Visit.objects.filter(draw=draw)
@@ -87,16 +89,62 @@ def test_commit_then_draw_writes_result_proof_and_visits(roster, admin_a, tmp_pa
     )
 
 
-def test_entropy_is_required_when_the_task_asks_for_it(roster, admin_a):
+def test_entropy_is_declared_then_entered_once(roster, admin_a, clock):
+    """Issue 11: the commitment binds which future public value is the entropy; it is entered
+    once, after its announcement, in the declared canonical form."""
     add_inspectors(6)
     task = task_save(admin_a, {**definition(), "requires_external_entropy": True})
-    draw = services.commit(task, admin_a)
+    with pytest.raises(services.DrawError, match="声明"):
+        services.commit(task, admin_a)  # no declaration
+    with pytest.raises(services.DrawError, match="不在将来"):
+        services.commit(task, admin_a, declaration=entropy_declaration(hours=-0.1))
+    assert not Draw.objects.exists()
+    draw = services.commit(task, admin_a, declaration=entropy_declaration(hours=1))
+    assert draw.digests["entropy_declaration"] == P.declaration_digest(draw.entropy_declaration)
     with pytest.raises(services.DrawError):
         services.execute(draw, admin_a)
-    services.set_entropy(draw, admin_a, "体彩排列三 2026135期 093", "中国体育彩票")
-    assert services.execute(draw, admin_a).status == Draw.Status.DRAWN
+    with pytest.raises(services.DrawError, match="公布之后"):
+        services.set_entropy(draw, admin_a, "093")
+    clock.advance(hours=1, seconds=1)
+    with pytest.raises(services.DrawError, match="只能由数字"):
+        services.set_entropy(draw, admin_a, "体彩排列三 2026135期 093")
+    with pytest.raises(services.DrawError, match="3 位数字"):
+        services.set_entropy(draw, admin_a, "0931")
+    services.set_entropy(draw, admin_a, "０ 9 3")
+    with pytest.raises(services.DrawError, match="不能更改"):
+        services.set_entropy(draw, admin_a, "094")
+    draw = services.execute(draw, admin_a)
+    assert draw.status == Draw.Status.DRAWN and draw.external_entropy == "093"
     with pytest.raises(services.DrawError):
         services.set_entropy(draw, admin_a, "999")  # after the draw: too late
+
+
+def test_run_draw_declares_then_draws_once(roster, admin_a, clock, tmp_path):
+    """`run_draw` commits with the declaration and stops; after the announcement `--draw`
+    enters the value and draws; a second entropy and a past announcement are refused."""
+    add_inspectors(6)
+    path = tmp_path / "task.json"
+    path.write_text(
+        json.dumps({**definition(), "requires_external_entropy": True}), encoding="utf-8"
+    )
+    declared = ["--entropy-source", "中国福利彩票 福彩3D", "--entropy-id", "福彩3D 第2026340期"]
+    declared += ["--entropy-format", "digits:3"]
+    past = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)).isoformat()
+    with pytest.raises(CommandError, match="不在将来"):
+        call_command("run_draw", str(path), *declared, "--entropy-announced", past)
+    with pytest.raises(CommandError, match="声明"):
+        call_command("run_draw", str(path), "--out", str(tmp_path / "x"))
+    soon = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)).isoformat()
+    call_command("run_draw", str(path), *declared, "--entropy-announced", soon)
+    draw = Draw.objects.get(status=Draw.Status.COMMITTED)
+    clock.advance(hours=2)
+    out = tmp_path / "proof"
+    call_command("run_draw", "--draw", str(draw.pk), "--external-entropy", "517", "--out", str(out))
+    assert P.verify(out) == []
+    with pytest.raises(CommandError, match="不能"):
+        call_command(
+            "run_draw", "--draw", str(draw.pk), "--external-entropy", "518", "--out", str(out)
+        )
 
 
 def test_unstaffable_draw_says_why_and_writes_nothing(roster, admin_a):
@@ -142,7 +190,7 @@ def test_entities_checked_recently_for_the_same_item_are_excluded(roster, admin_
     assert second.counts["targets"] == len(roster) - len(checked)
 
 
-def test_redraw_needs_a_reason_and_keeps_the_old_draw(roster, admin_a):
+def test_redraw_needs_a_reason_and_keeps_the_old_draw(roster, admin_a, tmp_path):
     add_inspectors(6)
     task = task_save(admin_a, definition())
     first = services.execute(services.commit(task, admin_a), admin_a)
@@ -155,6 +203,13 @@ def test_redraw_needs_a_reason_and_keeps_the_old_draw(roster, admin_a):
     assert first.status == Draw.Status.SUPERSEDED and second.redraw_of == first
     assert second.number == 2 and first.visits.exists()  # the old draw stays visible
     assert second.secret != first.secret
+    # The re-draw's proof names the draw it replaces, its commitment and the reason; both
+    # verifiers check the link.
+    services.export(second, tmp_path)
+    proof = json.loads((tmp_path / "proof.json").read_text("utf-8"))
+    assert proof["draw"]["redraw_of"] == first.pk
+    assert proof["draw"]["redraw_of_commitment"] == first.commitment
+    assert P.verify(tmp_path) == [] and services.verify(tmp_path) == []
 
 
 def test_a_drawn_draw_cannot_be_drawn_again(roster, admin_a):
@@ -200,11 +255,15 @@ def test_joint_visits_of_the_same_period_can_be_merged(roster, admin_a):
 
 
 @pytest.mark.django_db
-def test_example_task_on_the_demo_city(tmp_path, capsys):
+def test_example_task_on_the_demo_city(tmp_path, capsys, clock):
     """examples/draw-task.json draws several hundred targets across strata from the demo."""
     call_command("seed_demo", entities=50000, seed=1)
     out = tmp_path / "proof"
-    call_command("run_draw", "examples/draw-task.json", external_entropy="517", out=str(out))
+    draw = services.commit(
+        task_from_file(None, "examples/draw-task.json"), None, declaration=entropy_declaration()
+    )
+    clock.advance(hours=2)
+    call_command("run_draw", draw=draw.pk, external_entropy="517", out=str(out))
     lines = (out / "result.csv").read_text("utf-8").splitlines()
     strata = {line.split(",")[1] for line in lines[1:]}
     assert 300 <= len(lines) - 1 <= 2000 and len(strata) > 30
@@ -257,3 +316,44 @@ def test_listed_entities_are_drawn_as_the_configured_class(roster, admin_a):
     drawn = set(draw.visits.values_list("entity_id", flat=True))
     assert {e.pk for e in listed} <= drawn
     assert draw.visits.filter(entity__in=listed, stratum="D").count() == 3
+
+
+def test_signals_tell_the_board_of_every_commitment_and_outcome(roster, admin_a):
+    """Issue 11: the public board appends an entry for each commitment and each outcome (made,
+    superseded by a re-draw, failed) through sampling.signals, without sampling importing it;
+    each is sent inside the step's transaction, with the draw as recorded."""
+    from jianguan.sampling import signals
+
+    seen = []
+
+    def commitment(sender, draw, **kw):
+        seen.append(("commitment", draw.pk, draw.commitment, draw.status))
+
+    def finished(sender, draw, outcome, **kw):
+        seen.append((outcome, draw.pk, draw.commitment, draw.status))
+
+    signals.commitment_made.connect(commitment, dispatch_uid="test-board")
+    signals.draw_finished.connect(finished, dispatch_uid="test-board")
+    try:
+        add_inspectors(6)
+        first = services.commit(task_save(admin_a, definition()), admin_a)
+        first = services.execute(first, admin_a)
+        second = services.redraw(first, admin_a, "名录数据有误，重新抽取")
+        second = services.execute(second, admin_a)
+        Inspector.objects.update(cert_expires_on=dt.date(2026, 1, 1))  # nobody qualified
+        third = services.execute(services.redraw(second, admin_a, "再次重新抽取"), admin_a)
+    finally:
+        signals.commitment_made.disconnect(dispatch_uid="test-board")
+        signals.draw_finished.disconnect(dispatch_uid="test-board")
+    assert third.status == Draw.Status.INFEASIBLE
+    assert [(kind, pk) for kind, pk, _c, _s in seen] == [
+        ("commitment", first.pk),
+        ("drawn", first.pk),
+        ("commitment", second.pk),
+        ("superseded", first.pk),
+        ("drawn", second.pk),
+        ("commitment", third.pk),
+        ("infeasible", third.pk),
+    ]
+    assert all(c == Draw.objects.get(pk=pk).commitment for _k, pk, c, _s in seen)
+    assert seen[3][3] == Draw.Status.SUPERSEDED and seen[6][3] == Draw.Status.INFEASIBLE

@@ -16,8 +16,14 @@ from hypothesis import strategies as st
 
 from jianguan.sampling import fast
 from jianguan.sampling import protocol as P
+from tests.sampling import corpus
 
 SECRET = "5e" * 32
+
+
+def seed_of(secret_hex: str, entropy: str = "") -> bytes:
+    """A version 2 seed for these rosters (the commitment stands in: the draw reads the seed)."""
+    return P.seed_of(bytes.fromhex(secret_hex), "c0" * 32, entropy)
 
 
 def roster(n_targets, districts=3, seed=0, classes="ABCD", certain_share=0.0):
@@ -119,7 +125,7 @@ def brute_force_feasible(r, data) -> bool:
 @given(instances())
 def test_teams_meet_every_rule_and_infeasibility_is_exact(instance):
     r, data = instance
-    draw = P.run_rows(r, SECRET, "", data)
+    draw = P.run_rows(r, seed_of(SECRET, ""), data)
     feasible = brute_force_feasible(r, data)
     # never declares infeasible an assignment that exists, and never claims an impossible one
     assert (not draw.assignment.unstaffed) == feasible
@@ -150,7 +156,7 @@ def test_loads_are_balanced_among_equally_eligible(n_people, n_targets, size, se
     targets = [(f"91310000{i:09d}X", "310101", "A", "1") for i in range(n_targets)]
     people = [(str(i), P.ALL_POOL, "") for i in range(n_people)]
     r = rules(team={"size": size, "pool_by": "none"})
-    draw = P.run_rows(r, f"{seed:064x}", "", rows(targets, people))
+    draw = P.run_rows(r, seed_of(f"{seed:064x}"), rows(targets, people))
     load = Counter(p for team in draw.assignment.teams.values() for p in team)
     counts = [load.get(str(i), 0) for i in range(n_people)]
     assert max(counts) - min(counts) <= 1
@@ -178,8 +184,8 @@ def test_numpy_engine_gives_the_same_bytes(seed, n, skill, pooled):
         experts={"per_target": 1},
     )
     data = rows(targets, people, [(f"E{i}",) for i in range(4)], sorted(set(bans)))
-    reference = P.run_rows(r, SECRET, "x", data)
-    numpy_draw = fast.run(r, SECRET, "x", fast.Targets.from_rows(targets), data)
+    reference = P.run_rows(r, seed_of(SECRET, "x"), data)
+    numpy_draw = fast.run(r, seed_of(SECRET, "x"), fast.Targets.from_rows(targets), data)
     assert numpy_draw.digests == reference.digests
     assert numpy_draw.unstaffed == reference.assignment.unstaffed
     assert numpy_draw.result_csv == reference.result_csv
@@ -228,7 +234,7 @@ def test_certainty_group_always_drawn():
     certain = {t[0] for t in targets if t[3] == "1"}
     people = [(str(i), f"3101{i % 3 + 1:02d}", "") for i in range(60)]
     for s in range(30):
-        draw = P.run_rows(r, f"{s:064x}", "", rows(targets, people))
+        draw = P.run_rows(r, seed_of(f"{s:064x}"), rows(targets, people))
         assert certain <= {t.uscc for t in draw.targets}
 
 
@@ -241,7 +247,7 @@ def test_equally_eligible_inspectors_are_chosen_equally_often():
     pairs = Counter()
     runs = 600
     for s in range(runs):
-        draw = P.run_rows(r, f"{s:064x}", "", rows(targets, people))
+        draw = P.run_rows(r, seed_of(f"{s:064x}"), rows(targets, people))
         for team in draw.assignment.teams.values():
             load.update(team)
             pairs[frozenset(team)] += 1
@@ -254,30 +260,8 @@ def test_equally_eligible_inspectors_are_chosen_equally_often():
 # --- reproducibility and verification -----------------------------------------------------------
 
 
-def publish(tmp_path, r, data, entropy="lottery 2026-339: 517"):
-    draw = P.run_rows(r, SECRET, entropy, data)
-    files = {
-        "targets.csv": P.canonical_csv(P.TARGET_COLUMNS, data["targets"]),
-        "inspectors.csv": P.canonical_csv(P.INSPECTOR_COLUMNS, data["inspectors"]),
-        "experts.csv": P.canonical_csv(P.EXPERT_COLUMNS, data["experts"]),
-        "exclusions.csv": P.canonical_csv(P.EXCLUSION_COLUMNS, data["exclusions"]),
-        "result.csv": draw.result_csv,
-    }
-    for name, content in files.items():
-        (tmp_path / name).write_bytes(content)
-    proof = {
-        "protocol": P.PROTOCOL,
-        "rules": r,
-        "commitment": P.commitment(SECRET),
-        "secret": SECRET,
-        "external_entropy": entropy,
-        "seed": draw.seed.hex(),
-        "digests": draw.digests,
-    }
-    import json
-
-    (tmp_path / "proof.json").write_text(json.dumps(proof, ensure_ascii=False), "utf-8")
-    return draw
+def publish(tmp_path, r, data):
+    return corpus.publish(tmp_path, r, data)
 
 
 def sample_data(seed=3):
@@ -290,10 +274,10 @@ def sample_data(seed=3):
 def test_same_inputs_same_result_and_row_order_does_not_matter():
     r = rules(team={"skills": ["food"]}, experts={"per_target": 1})
     data = sample_data()
-    first = P.run_rows(r, SECRET, "e", data)
-    again = P.run_rows(r, SECRET, "e", data)
+    first = P.run_rows(r, seed_of(SECRET, "e"), data)
+    again = P.run_rows(r, seed_of(SECRET, "e"), data)
     shuffled = {k: random.Random(9).sample(v, len(v)) for k, v in data.items()}
-    third = P.run_rows(r, SECRET, "e", shuffled)
+    third = P.run_rows(r, seed_of(SECRET, "e"), shuffled)
     assert first.result_csv == again.result_csv == third.result_csv
     assert first.digests == third.digests
 
@@ -319,10 +303,11 @@ def test_verify_names_what_was_changed(tmp_path):
     # one roster row changed: its digest no longer matches
     line = pristine["targets.csv"].decode().splitlines()[5]
     assert "targets.csv" in tampered("targets.csv", lambda t: t.replace(line, line[:-1] + "1"))
-    # a rule changed
-    assert "rules" in tampered("proof.json", lambda t: t.replace('"0.2"', '"0.3"'))
+    # a rule changed: its digest, and so the commitment, no longer match
+    assert "digests.rules" in tampered("proof.json", lambda t: t.replace('"0.2"', '"0.3"'))
     # a different secret than the one committed to
-    assert "secret" in tampered("proof.json", lambda t: t.replace(SECRET, "6f" * 32))
+    problems = tampered("proof.json", lambda t: t.replace(SECRET, "6f" * 32))
+    assert problems.startswith("commitment") and "密钥" in problems
     # one result line changed: a different team
     row = pristine["result.csv"].decode().splitlines()[3]
     uscc, stratum, certain, team, experts = row.split(",")
@@ -330,7 +315,7 @@ def test_verify_names_what_was_changed(tmp_path):
     problems = tampered("result.csv", lambda t: t.replace(row, changed))
     assert "result.csv" in problems and uscc in problems and "inspector_ids" in problems
     # the external entropy swapped after the fact
-    assert "seed" in tampered("proof.json", lambda t: t.replace("517", "518"))
+    assert "seed" in tampered("proof.json", lambda t: t.replace('"517"', '"518"'))
     assert P.main([str(tmp_path)]) == 1
 
 

@@ -20,6 +20,7 @@ import pytest
 from django.template import Context, Template
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from jianguan.core.models import Job
@@ -69,10 +70,23 @@ def make_task(user, sampling=None, **over) -> Task:
     )
 
 
-def commit(client, task) -> Draw:
-    response = client.post(reverse("sampling:task_commit", args=[task.pk]))
+def commit(client, task, **declaration) -> Draw:
+    """The wizard's commit step; declaration: the form's entropy_* fields."""
+    response = client.post(reverse("sampling:task_commit", args=[task.pk]), declaration)
     assert response.status_code == 302
     return Draw.objects.filter(task=task).order_by("-number").first()
+
+
+def declared(hours: float = 1, kind: str = "digits", count: int = 3) -> dict:
+    """The declaration form of a public value announced `hours` from now."""
+    when = timezone.localtime() + dt.timedelta(hours=hours)
+    return {
+        "entropy_source": "中国福利彩票",
+        "entropy_identifier": "双色球 第2026058期 开奖号码",
+        "entropy_announced_at": f"{when:%Y-%m-%dT%H:%M}",
+        "entropy_kind": kind,
+        "entropy_count": count,
+    }
 
 
 def execute(client, draw) -> Draw:
@@ -148,7 +162,7 @@ def test_commit_publishes_the_commitment_but_not_the_secret(client_a, admin_a, r
     task = make_task(admin_a)
     draw = commit(client_a, task)
     assert draw.status == Draw.Status.COMMITTED
-    assert protocol.commitment(draw.secret) == draw.commitment
+    assert protocol.commitment(bytes.fromhex(draw.secret), draw.digests) == draw.commitment
     task.refresh_from_db()
     assert task.status == Task.Status.COMMITTED
 
@@ -178,43 +192,48 @@ def test_a_second_commit_is_refused(client_a, admin_a, roster):
     assert Draw.objects.count() == 1
 
 
-def test_entropy_is_required_before_drawing(client_a, admin_a, roster):
+def test_entropy_is_declared_at_commit_and_entered_once(client_a, admin_a, roster, clock):
+    """Issue 11: the wizard declares the public value with the commitment (refusing one already
+    announced), shows the declaration, and takes the value once, after its announcement."""
     task = make_task(admin_a, requires_external_entropy=True)
-    draw = commit(client_a, task)
     html = task_page(client_a, task)
-    assert "外部随机数" in html and "之后" in html
+    assert 'name="entropy_identifier"' in html and 'name="entropy_announced_at"' in html
+    response = client_a.post(reverse("sampling:task_commit", args=[task.pk]), follow=True)
+    assert "请先声明" in response.content.decode()
+    response = client_a.post(
+        reverse("sampling:task_commit", args=[task.pk]), declared(hours=-1), follow=True
+    )
+    assert "不在将来" in response.content.decode() and not Draw.objects.exists()
+
+    draw = commit(client_a, task, **declared(hours=2, kind="numbers", count=7))
+    assert draw.entropy_declaration["format"] == "numbers:7"
+    html = task_page(client_a, task)
+    assert "双色球 第2026058期 开奖号码" in html and "7 个号码" in html
     assert reverse("sampling:draw_entropy", args=[draw.pk]) in html
 
     response = client_a.post(reverse("sampling:draw_execute", args=[draw.pk]), follow=True)
     assert "请先录入公开的随机数" in response.content.decode()
     assert not Job.objects.exists()
-    draw.refresh_from_db()
-    assert draw.status == Draw.Status.COMMITTED
+    entropy = reverse("sampling:draw_entropy", args=[draw.pk])
+    response = client_a.post(entropy, {"external_entropy": "03 11 17 22 28 31 + 09"})
+    assert response.status_code == 400 and "公布之后才能录入" in response.content.decode()
 
-    response = client_a.post(
-        reverse("sampling:draw_entropy", args=[draw.pk]),
-        {"external_entropy": "  ", "entropy_source": "双色球"},
-    )
-    assert response.status_code == 400
-    html = response.content.decode()
-    assert "is-invalid" in html and "双色球" in html  # marked, and what was typed is kept
-
-    response = client_a.post(
-        reverse("sampling:draw_entropy", args=[draw.pk]),
-        {"external_entropy": "03 11 17 22 28 31 + 09", "entropy_source": "双色球2026058期"},
-    )
+    clock.advance(hours=3)
+    response = client_a.post(entropy, {"external_entropy": "  "})
+    assert response.status_code == 400 and "is-invalid" in response.content.decode()
+    response = client_a.post(entropy, {"external_entropy": "03 11 17 22 28 31 + 09"})
     assert response.status_code == 302
     draw.refresh_from_db()
-    assert draw.external_entropy == "03 11 17 22 28 31 + 09"
+    assert draw.external_entropy == "03 11 17 22 28 31 09"  # the declared canonical form
+    assert 'name="external_entropy"' not in task_page(client_a, task)  # entered: no form
+    response = client_a.post(entropy, {"external_entropy": "01 02 03 04 05 06 07"})
+    assert response.status_code == 400 and "不能更改" in response.content.decode()
 
     draw = execute(client_a, draw)
     assert draw.status == Draw.Status.DRAWN
     proof = (draw_dir(draw) / "proof.json").read_text("utf-8")
-    assert "03 11 17 22 28 31 + 09" in proof
-    # The entropy cannot change any more.
-    response = client_a.post(
-        reverse("sampling:draw_entropy", args=[draw.pk]), {"external_entropy": "1"}
-    )
+    assert "03 11 17 22 28 31 09" in proof
+    response = client_a.post(entropy, {"external_entropy": "1"})
     assert response.status_code == 400
     assert "抽取已完成" in response.content.decode()
 
@@ -274,9 +293,10 @@ def test_draw_runs_as_a_job_and_shows_targets_teams_and_secret(client_a, admin_a
     assert {r[0] for r in rows[1:]} == {v.entity.uscc for v in visits}
 
 
-def test_proof_zip_holds_the_six_files_and_verifies(client_a, admin_a, roster, tmp_path):
+def test_proof_zip_holds_the_six_files_and_verifies(client_a, admin_a, roster, tmp_path, clock):
     task = make_task(admin_a, requires_external_entropy=True)
-    draw = commit(client_a, task)
+    draw = commit(client_a, task, **declared(kind="digits", count=8))
+    clock.advance(hours=2)
     client_a.post(
         reverse("sampling:draw_entropy", args=[draw.pk]), {"external_entropy": "20260519"}
     )

@@ -46,6 +46,13 @@ STEP_ERRORS = error_responses(400, 401, 403, 404, 409, 422)
 # --- output --------------------------------------------------------------------------------------
 
 
+class DeclarationOut(Schema):
+    source: str = Field(description="来源，如：中国福利彩票 福彩3D")
+    identifier: str = Field(description="期号与数值，如：福彩3D 第2026340期 开奖号码")
+    announced_at: str = Field(description="公布时间（ISO 8601，UTC），须晚于承诺时间")
+    format: str = Field(description="规范形式：digits:N（N 位数字）或 numbers:N（N 个号码）")
+
+
 class DrawOut(Schema):
     id: int
     task: TaskRef
@@ -53,12 +60,21 @@ class DrawOut(Schema):
     number: int = Field(description="该任务的第几次抽取")
     status: DrawStatus = Field(description="状态：" + STATUS_HELP)
     status_label: str = Field(description="状态（中文）")
-    commitment: str = Field(description="承诺值：SHA-256(密钥)，冻结名单时公布")
+    protocol: str = Field(description="抽取协议版本（jianguan-draw/2；此前的抽取为 /1）")
+    commitment: str = Field(
+        description="承诺值：冻结名单时公布，约束密钥、抽取规则、各名单和外部随机数声明"
+    )
     committed_at: dt.datetime = Field(description="冻结名单、公布承诺值的时间")
     requires_entropy: bool = Field(description="是否要求外部随机数")
-    external_entropy: str = Field(description="外部随机数（未录入为空）")
-    entropy_source: str = Field(description="外部随机数来源")
-    secret: str | None = Field(description="密钥：抽取完成后才公开，之前为 null")
+    entropy_declaration: DeclarationOut | None = Field(
+        description="外部随机数声明（承诺时作出，受承诺值约束；不要求外部随机数时为 null）"
+    )
+    external_entropy: str = Field(description="外部随机数的规范形式（未录入为空）")
+    entropy_entered_at: dt.datetime | None = Field(description="外部随机数录入时间")
+    entropy_source: str = Field(description="外部随机数来源（协议 /2 中为声明的期号与数值）")
+    secret: str | None = Field(
+        description="密钥：抽取完成（或确定无法配齐人员）后才公开，之前为 null"
+    )
     seed: str | None = Field(description="随机种子：抽取完成后才公开，之前为 null")
     drawn_at: dt.datetime | None = Field(description="抽取时间")
     digests: dict[str, str] = Field(description="抽取规则和各名单（及结果）的 SHA-256 摘要")
@@ -115,12 +131,15 @@ def _draw_out(d: Draw) -> dict[str, Any]:
         "number": d.number,
         "status": d.status,
         "status_label": d.get_status_display(),
+        "protocol": d.protocol,
         "commitment": d.commitment,
         "committed_at": d.committed_at,
         "requires_entropy": d.requires_entropy,
+        "entropy_declaration": d.entropy_declaration,
         "external_entropy": d.external_entropy,
+        "entropy_entered_at": d.entropy_entered_at,
         "entropy_source": d.entropy_source,
-        "secret": d.secret if final else None,
+        "secret": d.secret if d.status != Draw.Status.COMMITTED else None,
         "seed": d.seed if final else None,
         "drawn_at": d.drawn_at,
         "digests": d.digests or {},
@@ -161,10 +180,27 @@ class VisitFilters(PageParams):
     )
 
 
+class DeclarationIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    source: Text = Field(max_length=200, description="来源，如：中国福利彩票 福彩3D")
+    identifier: Text = Field(
+        max_length=200, description="期号与数值，如：福彩3D 第2026340期 开奖号码"
+    )
+    announced_at: dt.datetime = Field(description="公布时间（须带时区，且在将来）")
+    format: Text = Field(
+        max_length=12, description="规范形式：digits:N（N 位数字）或 numbers:N（N 个号码）"
+    )
+
+
 class CommitIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     task_id: ObjectId = Field(description="抽查任务 id")
+    entropy_declaration: DeclarationIn | None = Field(
+        None,
+        description="外部随机数声明：任务要求外部随机数时必填；公布时间须在将来",
+    )
 
 
 class EntropyIn(Schema):
@@ -172,10 +208,9 @@ class EntropyIn(Schema):
 
     value: Text = Field(
         min_length=1,
-        max_length=200,
-        description="外部随机数：须为公布承诺值之后才公开的数字（如其后开奖的彩票号码）",
+        max_length=400,
+        description="声明的公开数值，按声明的格式统一为规范形式；只能录入一次",
     )
-    source: Text = Field("", max_length=200, description="来源说明")
 
 
 DrawId = Annotated[ObjectId, Path(description="抽取 id")]
@@ -249,7 +284,10 @@ def commit_draw(request, payload: CommitIn):
     task = Task.objects.restrict(request.auth).filter(pk=payload.task_id).first()
     if task is None:  # an id in the body, like registry's unit ids: a field error
         raise ValidationError({"task_id": _("抽查任务不存在，或不在您的管辖范围内")})
-    draw = services.commit(task, request.auth)
+    declaration = payload.entropy_declaration
+    draw = services.commit(
+        task, request.auth, declaration=declaration.dict() if declaration else None
+    )
     return Status(201, _draw_out(_draw(request.auth, draw.pk)))
 
 
@@ -257,12 +295,12 @@ def commit_draw(request, payload: CommitIn):
     "/{draw_id}/entropy",
     response={200: DrawOut, **STEP_ERRORS},
     summary="录入外部随机数",
-    description="公布承诺值之后、抽取之前录入（可更正）；抽取后答复 422。\n\n"
-    + errors_doc(STEP_ERRORS),
+    description="声明的数值公布之后、抽取之前录入一次；再次录入、公布之前录入、"
+    "格式不符或抽取后答复 422（录错只能说明理由重新抽取）。\n\n" + errors_doc(STEP_ERRORS),
 )
 def set_entropy(request, draw_id: DrawId, payload: EntropyIn):
     draw = _draw_for_step(request.auth, draw_id)
-    services.set_entropy(draw, request.auth, payload.value, payload.source)
+    services.set_entropy(draw, request.auth, payload.value)
     return _draw_out(_draw(request.auth, draw_id))
 
 

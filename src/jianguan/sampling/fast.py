@@ -507,11 +507,10 @@ def digests_of(rules, targets: Targets, other_rows: dict) -> dict[str, str]:
     return digests
 
 
-def run(rules, secret_hex, entropy, targets: Targets, other_rows: dict, digests=None) -> Draw:
+def run(rules, seed: bytes, targets: Targets, other_rows: dict, digests=None) -> Draw:
     """protocol.run_rows with the target roster as columns (inspectors etc. stay rows)."""
     targets = targets.sorted()
     digests = dict(digests or digests_of(rules, targets, other_rows))
-    seed = P.derive_seed(secret_hex, entropy, digests)
     sel = select(rules, seed, targets)
     uscc = targets.uscc[sel.index]
     district = targets.district[sel.index]
@@ -565,11 +564,11 @@ def _needs_quotes(value: str) -> bool:
     return any(ch in value for ch in ',"\r\n')
 
 
-def compute(rules: dict, secret_hex: str, entropy: str, files: dict[str, bytes]):
-    """protocol.compute on the numpy engine: (unstaffed, result.csv bytes)."""
+def compute(rules: dict, seed: bytes, files: dict[str, bytes]) -> P.Computed:
+    """protocol.compute on the numpy engine."""
     rows = {
         n: P.read_csv(files[n], P.ROSTER_FILES[n][1])
         for n in ("inspectors", "experts", "exclusions")
     }
-    draw = run(rules, secret_hex, entropy, Targets.from_csv(files["targets"]), rows)
-    return draw.unstaffed, draw.result_csv
+    draw = run(rules, seed, Targets.from_csv(files["targets"]), rows)
+    return P.Computed(draw.unstaffed, draw.result_csv, draw.selected.sizes, draw.selected.drawn)

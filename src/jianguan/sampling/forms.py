@@ -8,22 +8,65 @@ from django.utils.translation import gettext_lazy as _
 from jianguan.core.forms import StyledForm
 
 
+class DeclarationForm(StyledForm):
+    """Which future public value will be the external entropy: declared before the commitment
+    and bound by it (docs/draw-protocol.md, protocol version 2)."""
+
+    entropy_source = forms.CharField(
+        label=_("外部随机数来源"),
+        max_length=200,
+        help_text=_("如：中国福利彩票 福彩3D"),
+        widget=forms.TextInput(attrs={"col": "col-md-6"}),
+    )
+    entropy_identifier = forms.CharField(
+        label=_("期号与数值"),
+        max_length=200,
+        help_text=_("如：福彩3D 第2026340期 开奖号码"),
+        widget=forms.TextInput(attrs={"col": "col-md-6"}),
+    )
+    entropy_announced_at = forms.DateTimeField(
+        label=_("公布时间"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+        help_text=_("须在承诺之后：承诺时该数值尚不存在，任何人都无法预知"),
+        widget=forms.DateTimeInput(
+            attrs={"type": "datetime-local", "col": "col-md-4"}, format="%Y-%m-%dT%H:%M"
+        ),
+    )
+    entropy_kind = forms.ChoiceField(
+        label=_("数值格式"),
+        choices=[
+            ("digits", _("若干位数字（如福彩3D、排列五）")),
+            ("numbers", _("若干个号码（如双色球）")),
+        ],
+        widget=forms.Select(attrs={"col": "col-md-4"}),
+    )
+    entropy_count = forms.IntegerField(
+        label=_("位数或个数"),
+        min_value=1,
+        max_value=100,
+        help_text=_("福彩3D 为 3 位数字；双色球为 7 个号码"),
+        widget=forms.NumberInput(attrs={"col": "col-md-4"}),
+    )
+
+    def declaration(self) -> dict:
+        d = self.cleaned_data
+        return {
+            "source": d["entropy_source"],
+            "identifier": d["entropy_identifier"],
+            "announced_at": d["entropy_announced_at"],
+            "format": f"{d['entropy_kind']}:{d['entropy_count']}",
+        }
+
+
 class EntropyForm(StyledForm):
     external_entropy = forms.CharField(
         label=_("外部随机数"),
-        max_length=200,
+        max_length=400,
         help_text=_(
-            "须为公布承诺值之后才公开的数字，例如承诺之后开奖的福利彩票、体育彩票号码；"
-            "事先无法预知，任何人事后都能核对。"
+            "按公布的数值照录；空格、逗号等分隔符和全角数字会按声明的格式统一为规范形式。"
+            "只能录入一次，录错只能在抽取后说明理由重新抽取。"
         ),
         widget=forms.TextInput(attrs={"col": "col-md-6", "autocomplete": "off"}),
-    )
-    entropy_source = forms.CharField(
-        label=_("来源"),
-        max_length=200,
-        required=False,
-        help_text=_("如：中国福利彩票双色球 2026年第058期开奖号码（2026-05-19 公布）"),
-        widget=forms.TextInput(attrs={"col": "col-md-6"}),
     )
 
 

@@ -37,6 +37,8 @@ class Draw(models.Model):
     status = models.CharField(
         _("状态"), max_length=16, choices=Status.choices, default=Status.COMMITTED
     )
+    # Draws committed before protocol version 2 keep the version 1 rules (docs/draw-protocol.md).
+    protocol = models.CharField(_("抽取协议"), max_length=20, default="jianguan-draw/1")
     rules = models.JSONField(_("抽取规则"), default=dict)
     digests = models.JSONField(_("摘要"), default=dict)
     counts = models.JSONField(_("各层数量"), default=dict)
@@ -46,6 +48,10 @@ class Draw(models.Model):
     requires_entropy = models.BooleanField(_("需要外部随机数"), default=False)
     external_entropy = models.CharField(_("外部随机数"), max_length=200, blank=True)
     entropy_source = models.CharField(_("外部随机数来源"), max_length=200, blank=True)
+    # Which future public value will be the entropy (source, identifier, announced_at, format):
+    # declared before the commitment, bound by it (protocol version 2).
+    entropy_declaration = models.JSONField(_("外部随机数声明"), null=True, blank=True)
+    entropy_entered_at = models.DateTimeField(_("外部随机数录入时间"), null=True, blank=True)
     seed = models.CharField(_("随机种子"), max_length=64, blank=True)
     unstaffed = models.JSONField(_("无法配齐的检查对象"), default=dict, blank=True)
     # A re-draw that turns out infeasible leaves the original in force: it may be tried again.
@@ -61,6 +67,7 @@ class Draw(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    frozen_at = models.DateTimeField(_("冻结名单时间"), null=True, blank=True)
     committed_at = models.DateTimeField(_("承诺时间"), auto_now_add=True)
     drawn_at = models.DateTimeField(_("抽取时间"), null=True, blank=True)
 

@@ -8,6 +8,7 @@ unreferenced or overwritable directory, and the step can simply be run again.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import secrets
 import shutil
@@ -23,7 +24,7 @@ from jianguan.core import audit
 from jianguan.core.scoping import CHANGE, allowed
 from jianguan.registry.models import Entity
 
-from . import fast, freeze
+from . import fast, freeze, signals
 from . import protocol as P
 from .models import Draw, Visit, VisitMember
 
@@ -52,8 +53,19 @@ def _require_change(user, task) -> None:
 # --- freeze and commit --------------------------------------------------------------------------
 
 
-def commit(task, user, *, redraw_of: Draw | None = None, reason: str = "") -> Draw:
-    """Freeze the rosters, digest them, make the secret and publish only its commitment."""
+def commit(
+    task,
+    user,
+    *,
+    declaration: dict | None = None,
+    redraw_of: Draw | None = None,
+    reason: str = "",
+) -> Draw:
+    """Freeze the rosters, digest them, make the secret and publish only its commitment.
+
+    The commitment (protocol version 2) binds the secret, the rules, every roster and the
+    entropy declaration — which future public value will be the entropy; it is refused once that
+    value may be known (announcement time not in the future)."""
     from jianguan.planning.models import Task
     from jianguan.planning.services import task_cap
 
@@ -63,28 +75,40 @@ def commit(task, user, *, redraw_of: Draw | None = None, reason: str = "") -> Dr
         and task.draws.exclude(status__in=[Draw.Status.INFEASIBLE, Draw.Status.SUPERSEDED]).exists()
     ):
         raise DrawError(_("该任务已有抽取；如需重新抽取，请在原抽取页面填写理由后重新抽取"))
+    requires = bool(task.definition.get("requires_external_entropy"))
+    declaration = clean_declaration(declaration, required=requires)
+    frozen_at = timezone.now()
     frozen = freeze.freeze(task, task_cap(task))
     if not len(frozen.targets):
         raise DrawError(_("按任务的抽查范围，没有可抽取的检查对象"))
     _check_quotas(frozen)
-    secret = secrets.token_hex(32)
+    secret = secrets.token_bytes(P.SECRET_BYTES)
     with transaction.atomic():
         number = (task.draws.order_by("-number").values_list("number", flat=True).first() or 0) + 1
         draw = Draw.objects.create(
             task=task,
             district=task.district,
             number=number,
+            protocol=P.PROTOCOL,
             rules=frozen.rules,
-            commitment=P.commitment(secret),
-            secret=secret,
-            requires_entropy=bool(task.definition.get("requires_external_entropy")),
+            secret=secret.hex(),
+            requires_entropy=declaration is not None,
+            entropy_declaration=declaration,
+            entropy_source=declaration["identifier"] if declaration else "",
             redraw_of=redraw_of,
             redraw_reason=reason,
             created_by=user,
+            frozen_at=frozen_at,
         )
+        # Freezing a large city takes a while: the value must still lie in the future now.
+        _check_future(declaration, draw.committed_at)
         draw.digests = _write_rosters(draw, frozen)
+        draw.digests["entropy_declaration"] = P.declaration_digest(declaration)
+        draw.commitment = P.commitment(secret, draw.digests)
         draw.counts = {"targets": len(frozen.targets), **_roster_counts(frozen)}
-        Draw.objects.filter(pk=draw.pk).update(digests=draw.digests, counts=draw.counts)
+        Draw.objects.filter(pk=draw.pk).update(
+            digests=draw.digests, counts=draw.counts, commitment=draw.commitment
+        )
         Task.objects.filter(pk=task.pk).update(status=Task.Status.COMMITTED)
         audit.record(
             user,
@@ -97,8 +121,66 @@ def commit(task, user, *, redraw_of: Draw | None = None, reason: str = "") -> Dr
                 "commitment": [None, draw.commitment],
             },
         )
+        signals.commitment_made.send(sender=Draw, draw=draw)
     draw._frozen = frozen  # the same process may draw at once without re-reading the files
     return draw
+
+
+def clean_declaration(declaration: dict | None, *, required: bool) -> dict | None:
+    """The entropy declaration in its committed form, or DrawError naming the field.
+
+    {"source", "identifier", "announced_at" (aware datetime or ISO 8601 text with offset),
+    "format" ("digits:N" / "numbers:N")} → the same keys, text only, the time in UTC."""
+    if not declaration or not any(declaration.values()):
+        if required:
+            raise DrawError(
+                {
+                    "entropy_identifier": _(
+                        "本任务要求外部随机数：请先声明将使用的公开数值（来源、期号、公布时间和格式）"
+                    )
+                }
+            )
+        return None
+    errors = {}
+    out = {}
+    for key, field in (("source", "entropy_source"), ("identifier", "entropy_identifier")):
+        value = str(declaration.get(key) or "").strip()
+        if not value or len(value) > 200:
+            errors[field] = _("请填写（不超过 200 字）")
+        out[key] = value
+    when = declaration.get("announced_at")
+    try:
+        when = P.parse_time(when) if isinstance(when, str) else when
+        if not isinstance(when, dt.datetime) or timezone.is_naive(when):
+            raise ValueError
+        out["announced_at"] = when.astimezone(dt.UTC).isoformat(timespec="seconds")
+    except ValueError:
+        errors["entropy_announced_at"] = _("请填写公布时间（年-月-日 时:分）")
+    try:
+        P.entropy_format(declaration.get("format"))
+        out["format"] = declaration["format"]
+    except ValueError as e:
+        errors["entropy_format"] = str(e)
+    if errors:
+        raise DrawError(errors)
+    _check_future(out, timezone.now())
+    return out
+
+
+def _check_future(declaration: dict | None, now) -> None:
+    if declaration and P.parse_time(declaration["announced_at"]) <= now:
+        raise DrawError(
+            {
+                "entropy_announced_at": _(
+                    "声明的外部随机数公布时间（%(t)s）不在将来：承诺必须在该数值产生之前作出"
+                )
+                % {"t": _local(declaration["announced_at"])}
+            }
+        )
+
+
+def _local(iso: str) -> str:
+    return f"{timezone.localtime(P.parse_time(iso)):%Y-%m-%d %H:%M}"
 
 
 def _check_quotas(frozen: freeze.Frozen) -> None:
@@ -134,26 +216,49 @@ def _write_rosters(draw: Draw, frozen: freeze.Frozen) -> dict[str, str]:
     return digests
 
 
-def set_entropy(draw: Draw, user, value: str, source: str = "") -> Draw:
-    """External public entropy (e.g. a lottery number), entered after the commitment."""
+def set_entropy(draw: Draw, user, value: str) -> Draw:
+    """The declared public value, entered once after its announcement, in its canonical form.
+
+    A second entry is refused: a mistake is corrected only by a re-draw with a written reason."""
     _require_change(user, draw.task)
-    value = (value or "").strip()
-    if draw.status != Draw.Status.COMMITTED:
+    recorded = Draw.objects.get(pk=draw.pk)
+    declaration = recorded.entropy_declaration
+    if recorded.status != Draw.Status.COMMITTED:
         raise DrawError(_("抽取已完成，不能再填写外部随机数"))
-    if not value:
-        raise DrawError({"external_entropy": _("请填写外部随机数（如公开开奖号码）")})
+    if recorded.entropy_entered_at or recorded.external_entropy:
+        raise DrawError(_ENTERED)
+    if not declaration:
+        raise DrawError(_("该抽取承诺时未声明外部随机数，不能录入"))
+    now = timezone.now()
+    if P.parse_time(declaration["announced_at"]) > now:
+        raise DrawError(
+            {
+                "external_entropy": _("声明的%(id)s将于 %(t)s 公布，公布之后才能录入")
+                % {"id": declaration["identifier"], "t": _local(declaration["announced_at"])}
+            }
+        )
+    try:
+        value = P.normalise_entropy(value, declaration["format"])
+    except ValueError as e:
+        raise DrawError({"external_entropy": str(e)}) from None
     with transaction.atomic():
-        before = {"external_entropy": draw.external_entropy, "entropy_source": draw.entropy_source}
-        Draw.objects.filter(pk=draw.pk).update(external_entropy=value, entropy_source=source)
-        draw.external_entropy, draw.entropy_source = value, source
+        # The condition makes two entries at once impossible: only one update finds the row empty.
+        if not Draw.objects.filter(
+            pk=draw.pk, status=Draw.Status.COMMITTED, entropy_entered_at__isnull=True
+        ).update(external_entropy=value, entropy_entered_at=now):
+            raise DrawError(_ENTERED)
+        draw.external_entropy, draw.entropy_entered_at = value, now
         audit.record(
             user,
             "update",
             draw,
-            changes=audit.diff(before, {"external_entropy": value, "entropy_source": source}),
-            note=_("录入外部随机数"),
+            changes={"external_entropy": ["", value]},
+            note=_("录入外部随机数（%(id)s）") % {"id": declaration["identifier"]},
         )
     return draw
+
+
+_ENTERED = _("外部随机数已经录入，不能更改；如录入有误，须在抽取后填写理由重新抽取")
 
 
 # --- the draw -----------------------------------------------------------------------------------
@@ -169,7 +274,11 @@ def execute(draw: Draw, user, progress=None) -> Draw:
 
     report = progress or (lambda done, total, phase: None)
     _require_change(user, draw.task)
-    draw = Draw.objects.get(pk=draw.pk) if not hasattr(draw, "_frozen") else draw
+    # The row as recorded (its entropy is the one entered), the rosters as frozen in memory.
+    frozen = getattr(draw, "_frozen", None)
+    draw = Draw.objects.get(pk=draw.pk)
+    if frozen is not None:
+        draw._frozen = frozen
     if draw.status != Draw.Status.COMMITTED:
         raise DrawError(_("该抽取已经完成，结果不可更改"))
     if draw.requires_entropy and not draw.external_entropy:
@@ -177,7 +286,7 @@ def execute(draw: Draw, user, progress=None) -> Draw:
     report(1, 4, _("读取冻结名单"))
     targets, rows = _frozen_inputs(draw)
     report(2, 4, _("抽取检查对象并分配检查人员"))
-    result = fast.run(draw.rules, draw.secret, draw.external_entropy, targets, rows, draw.digests)
+    result = fast.run(draw.rules, _seed(draw), targets, rows, draw.digests)
     if result.unstaffed:
         return _infeasible(draw, user, result.unstaffed)
     report(3, 4, _("写入结果与证明文件"))
@@ -205,6 +314,9 @@ def execute(draw: Draw, user, progress=None) -> Draw:
         Task.objects.filter(pk=draw.task_id).update(status=Task.Status.DRAWN)
         if draw.redraw_of_id:
             Draw.objects.filter(pk=draw.redraw_of_id).update(status=Draw.Status.SUPERSEDED)
+            old = Draw.objects.get(pk=draw.redraw_of_id)
+            signals.draw_finished.send(sender=Draw, draw=old, outcome=signals.SUPERSEDED)
+        signals.draw_finished.send(sender=Draw, draw=draw, outcome=signals.DRAWN)
         audit.record(
             user,
             "other",
@@ -215,6 +327,12 @@ def execute(draw: Draw, user, progress=None) -> Draw:
         )
     report(4, 4, _("完成"))
     return draw
+
+
+def _seed(draw: Draw) -> bytes:
+    if draw.protocol == P.PROTOCOL_V1:  # committed before version 2, drawn under its rules
+        return P.derive_seed(draw.secret, draw.external_entropy, draw.digests)
+    return P.seed_of(P.secret_bytes(draw.secret), draw.commitment, draw.external_entropy)
 
 
 def _frozen_inputs(draw: Draw):
@@ -251,12 +369,49 @@ def _infeasible(draw: Draw, user, unstaffed: dict[str, str]) -> Draw:
             draw,
             note=_("无法配齐检查人员：%(n)s 户，未写入任何抽取结果") % {"n": len(unstaffed)},
         )
+        signals.draw_finished.send(sender=Draw, draw=draw, outcome=signals.INFEASIBLE)
     return draw
 
 
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
 def proof(draw: Draw) -> dict:
+    """proof.json (docs/draw-protocol.md §2): everything the verifier checks."""
+    if draw.protocol == P.PROTOCOL_V1:
+        return _proof_v1(draw)
     return {
-        "protocol": P.PROTOCOL,
+        "protocol": draw.protocol,
+        "draw": {
+            "id": draw.pk,
+            "task_id": draw.task_id,
+            "task": draw.task.title,
+            "number": draw.number,
+            "redraw_of": draw.redraw_of_id,
+            "redraw_of_commitment": draw.redraw_of.commitment if draw.redraw_of_id else None,
+            "redraw_reason": draw.redraw_reason,
+            "frozen_at": _iso(draw.frozen_at),
+            "committed_at": _iso(draw.committed_at),
+            "entropy_entered_at": _iso(draw.entropy_entered_at),
+            "drawn_at": _iso(draw.drawn_at),
+        },
+        "rules": draw.rules,
+        "requires_entropy": draw.requires_entropy,
+        "entropy_declaration": draw.entropy_declaration,
+        "commitment": draw.commitment,
+        "secret": draw.secret,
+        "external_entropy": draw.external_entropy,
+        "seed": draw.seed,
+        "digests": draw.digests,
+        "counts": draw.counts,
+        "files": [f for f, _c in P.ROSTER_FILES.values()] + [P.RESULT_FILE],
+    }
+
+
+def _proof_v1(draw: Draw) -> dict:
+    return {
+        "protocol": draw.protocol,
         "draw": {
             "id": draw.pk,
             "task_id": draw.task_id,
@@ -264,8 +419,8 @@ def proof(draw: Draw) -> dict:
             "number": draw.number,
             "redraw_of": draw.redraw_of_id,
             "redraw_reason": draw.redraw_reason,
-            "committed_at": draw.committed_at.isoformat(),
-            "drawn_at": draw.drawn_at.isoformat() if draw.drawn_at else None,
+            "committed_at": _iso(draw.committed_at),
+            "drawn_at": _iso(draw.drawn_at),
         },
         "rules": draw.rules,
         "commitment": draw.commitment,
@@ -377,8 +532,9 @@ def _copy_visits(draw, visits, members) -> None:
 # --- re-draw, merge, export ---------------------------------------------------------------------
 
 
-def redraw(draw: Draw, user, reason: str) -> Draw:
-    """A new draw of the same task with a written reason; the old one stays visible."""
+def redraw(draw: Draw, user, reason: str, declaration: dict | None = None) -> Draw:
+    """A new draw of the same task with a written reason (and, if the task requires entropy, a
+    new declaration); the old one stays visible."""
     reason = (reason or "").strip()
     if len(reason) < 4:
         raise DrawError({"reason": _("重新抽取须书面说明理由（不少于 4 个字）")})
@@ -386,7 +542,7 @@ def redraw(draw: Draw, user, reason: str) -> Draw:
         raise DrawError(_("只有已完成的抽取才能重新抽取"))
     if draw.redraws.filter(status=Draw.Status.COMMITTED).exists():
         raise DrawError(_("该抽取已有一次重新抽取正在进行，请先完成它"))
-    return commit(draw.task, user, redraw_of=draw, reason=reason)
+    return commit(draw.task, user, declaration=declaration, redraw_of=draw, reason=reason)
 
 
 def overlaps(draw: Draw):
@@ -446,9 +602,10 @@ def export(draw: Draw, out: str | Path) -> Path:
     return out
 
 
-def verify(directory) -> list[str]:
-    """protocol.verify with the numpy engine (same answer, faster on large rosters)."""
-    return P.verify(directory, compute=fast.compute)
+def verify(directory, checks=()) -> list[str]:
+    """protocol.verify with the numpy engine (same answer, faster on large rosters); further
+    checks (protocol.Bundle → problems) run after the protocol's own."""
+    return P.verify(directory, compute=fast.compute, checks=checks)
 
 
 # --- preview ------------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from jianguan.planning.models import Task
 
 from . import exporting, selectors, services, tasks
 from .filters import DrawFilters, DrawRowFilters
-from .forms import EntropyForm, MergeForm, RedrawForm
+from .forms import DeclarationForm, EntropyForm, MergeForm, RedrawForm
 from .models import Draw, Visit
 
 DIGEST_LABELS = [
@@ -161,6 +161,11 @@ def _detail(request, draw: Draw, redraw_form: RedrawForm | None = None, status: 
         overlaps_total=overlaps_total,
         can_merge=can_change and draw.status == Draw.Status.DRAWN,
         redraw_form=(redraw_form or RedrawForm()) if can_redraw else None,
+        declaration_form=(
+            DeclarationForm(request.POST or None, initial={"entropy_kind": "digits"})
+            if can_redraw and draw.requires_entropy
+            else None
+        ),
         q=request.GET.get("q", ""),
         export_query=query_without(request),
         history=audit.history(draw).order_by("-at", "-id")[:100],
@@ -262,7 +267,7 @@ def task_commit(request, task_pk: int):
     """Step 3: freeze the rosters and publish the commitment."""
     task = _get_task(request.user, task_pk, CHANGE)
     try:
-        draw = services.commit(task, request.user)
+        draw = services.commit(task, request.user, declaration=_declaration(request))
     except ValidationError as exc:
         messages.error(request, _errors(exc))
     except IntegrityError:  # two commits at once: the other one won
@@ -276,21 +281,28 @@ def task_commit(request, task_pk: int):
     return redirect(_task_url(task.pk))
 
 
+def _declaration(request) -> dict | None:
+    """The entropy declaration posted with a commit or re-draw (None if none was filled in);
+    an incomplete one raises the form's errors as the service would."""
+    form = DeclarationForm(request.POST)
+    if not any(request.POST.get(name) for name in form.fields if name != "entropy_kind"):
+        return None
+    if not form.is_valid():
+        raise ValidationError(
+            [f"{form.fields[k].label}：{'；'.join(v)}" for k, v in form.errors.items()]
+        )
+    return form.declaration()
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def draw_entropy(request, pk: int):
-    """Step 4: the external random number, announced after the commitment."""
+    """Step 4: the declared public value, entered once after its announcement."""
     draw = _get_draw(request.user, pk, CHANGE)
-    initial = {"external_entropy": draw.external_entropy, "entropy_source": draw.entropy_source}
-    form = EntropyForm(request.POST or None, initial=initial)
+    form = EntropyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.set_entropy(
-                draw,
-                request.user,
-                form.cleaned_data["external_entropy"],
-                form.cleaned_data["entropy_source"],
-            )
+            services.set_entropy(draw, request.user, form.cleaned_data["external_entropy"])
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
                 for key, errs in exc.error_dict.items():
@@ -337,7 +349,9 @@ def draw_redraw(request, pk: int):
     form = RedrawForm(request.POST)
     if form.is_valid():
         try:
-            new = services.redraw(draw, request.user, form.cleaned_data["reason"])
+            new = services.redraw(
+                draw, request.user, form.cleaned_data["reason"], _declaration(request)
+            )
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
                 for key, errs in exc.error_dict.items():

@@ -2,9 +2,11 @@
 file's 检查记录 section. Reads only, through sampling.selectors (scoped to the request's user)."""
 
 from django import template
+from django.utils import timezone
 
+from .. import protocol as P
 from .. import selectors
-from ..forms import EntropyForm
+from ..forms import DeclarationForm, EntropyForm
 
 register = template.Library()
 
@@ -19,10 +21,29 @@ def draw_wizard(context, task):
     """{% draw_wizard task as w %}: the state of the task's draw steps (selectors.Wizard)."""
     w = selectors.wizard(task, _user(context))
     if w.pending is not None:
-        d = w.pending
-        initial = {"external_entropy": d.external_entropy, "entropy_source": d.entropy_source}
-        w.entropy_form = EntropyForm(initial=initial)
+        w.entropy_form = EntropyForm()
+    elif w.requires_entropy:
+        w.declaration_form = DeclarationForm(initial={"entropy_kind": "digits"})
     return w
+
+
+@register.filter
+def declared_time(iso: str) -> str:
+    """A declaration's announcement time (ISO 8601, UTC) as local time for a page."""
+    try:
+        return f"{timezone.localtime(P.parse_time(iso)):%Y-%m-%d %H:%M}"
+    except (ValueError, TypeError):
+        return ""
+
+
+@register.filter
+def entropy_format(fmt: str) -> str:
+    """ "digits:3" → "3 位数字"; "numbers:7" → "7 个号码"."""
+    try:
+        kind, count = P.entropy_format(fmt)
+    except ValueError:
+        return ""
+    return f"{count} {P.ENTROPY_KINDS[kind]}"
 
 
 @register.inclusion_tag("sampling/entity_section.html", takes_context=True)
