@@ -50,3 +50,38 @@ def test_bulk_agrees_with_scalar(first17):
     good = uscc.compose(first17)
     bad = first17 + uscc.ALPHABET[(uscc.ALPHABET.index(good[-1]) + 1) % 31]
     assert list(uscc.validate_bulk([good, bad, good[:17]])) == [True, False, False]
+
+
+# GB 32100-2015 §4: the code uses digits and capital letters except I, O, S, V, Z. Each
+# variant below replaces the "0" at position 5 of a valid code: with that character read as
+# 0 the check character still matches, so only the alphabet check can reject it.
+VALID = "914403001922038216"
+ILLEGAL = {
+    "I": VALID[:4] + "I" + VALID[5:],
+    "O": VALID[:4] + "O" + VALID[5:],
+    "S": VALID[:4] + "S" + VALID[5:],
+    "V": VALID[:4] + "V" + VALID[5:],
+    "Z": VALID[:4] + "Z" + VALID[5:],
+    "lower-case o": VALID[:4] + "o" + VALID[5:],
+    "full-width 0": VALID[:4] + "\uff10" + VALID[5:],
+    "full-width O": VALID[:4] + "\uff2f" + VALID[5:],
+}
+
+
+@pytest.mark.parametrize("name", sorted(ILLEGAL))
+def test_illegal_characters_are_rejected_scalar_bulk_and_column(name):
+    code = ILLEGAL[name]
+    with pytest.raises(uscc.USCCError, match="非法字符"):
+        uscc.validate(code)
+    normalised = uscc.normalise(code)
+    # the vectorised mask, alone and amid valid codes (the all-ASCII fast path)
+    assert list(uscc.validate_bulk([normalised])) == [False]
+    assert list(uscc.validate_bulk([VALID, normalised, VALID])) == [True, False, True]
+    values, errors = uscc.check_column([VALID, code, " 9144 0300 1922 0382 16"])
+    assert values == [VALID, None, VALID]
+    assert [(i, "非法字符" in reason) for i, reason in errors] == [(1, True)]
+
+
+def test_column_keeps_blanks_for_the_caller():
+    assert uscc.check_column(["", VALID], blank="") == (["", VALID], [])
+    assert uscc.check_column(["", VALID]) == ([None, VALID], [])

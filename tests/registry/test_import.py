@@ -669,3 +669,22 @@ def test_claimed_size_never_takes_the_bulk_path(tmp_path, make_entity):
     result = import_entities(path)
     assert result.created == 1, errors_of(result)
     assert _index_oids() == indexes  # the same indexes: none was dropped and rebuilt
+
+
+@pytest.mark.parametrize("bulk", [False, True], ids=["indexed", "bulk"])
+@pytest.mark.parametrize("name", ["O", "I", "S", "V", "Z", "lower-case o", "full-width O"])
+def test_illegal_code_characters_are_rejected_on_every_path(tmp_path, monkeypatch, name, bulk):
+    """GB 32100: no I, O, S, V, Z (nor lower-case or full-width forms) in a USCC. The code
+    below passes the check-character test if that character is read as 0, so only the
+    alphabet check stops it: on the bulk path (PostgreSQL COPY, indexes rebuilt) too."""
+    from tests.test_uscc import ILLEGAL
+
+    if bulk:
+        monkeypatch.setattr(importing, "BULK_MIN_ROWS", 2)
+    path = write_csv(tmp_path / "codes.csv", [row(), row(), row(ILLEGAL[name]), row()])
+    result = import_entities(path)
+    assert not result.committed
+    assert [(e.row, e.column) for e in result.errors] == [(4, "统一社会信用代码")]
+    assert "非法字符" in result.errors[0].reason
+    result = import_entities(path, skip_invalid=True)
+    assert result.created == 3 and Entity.objects.count() == 3

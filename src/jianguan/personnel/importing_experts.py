@@ -93,14 +93,9 @@ def _field_parser(lk: Lookups):
     return parse
 
 
-def _uscc(text: str) -> str:
+def _uscc_column(values: list[str]) -> tuple[list, tabular.Errors]:
     """Optional; when given it must be a valid code (the message names the expected check char)."""
-    if not text:
-        return ""
-    try:
-        return uscc.validate(text)
-    except uscc.USCCError as e:
-        raise ParseError(str(e)) from e
+    return uscc.check_column(values, blank="")
 
 
 def expert_columns(lk: Lookups) -> list[Column]:
@@ -115,7 +110,7 @@ def expert_columns(lk: Lookups) -> list[Column]:
             format=lambda v: lk.expertise_name.get(v, ""),
         ),
         Column("工作单位", "employer", True, parse=_text(200)),
-        Column("工作单位统一社会信用代码", "employer_uscc", parse=_uscc),
+        Column("工作单位统一社会信用代码", "employer_uscc", parse_many=_uscc_column),
         Column("职称", "title", parse=_text(50)),
         Column(
             "保密承诺签署日期",

@@ -1,6 +1,6 @@
 """Bulk import and export of the entity roster (检查对象名录库).
 
-Import validates a file column by column (the USCC checksum vectorised with numpy), then
+Import validates a file column by column (the USCC check vectorised in core.uscc), then
 writes in one transaction: all-or-nothing by default, or the good rows with `skip_invalid`.
 A row whose code exists updates that entity; each changed entity gets an 'update' audit event
 with before/after, and the batch one 'import' event.
@@ -27,7 +27,6 @@ from itertools import compress, repeat
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone, translation
@@ -162,47 +161,6 @@ def infer_type(code: str) -> str:
 Errors = tabular.Errors
 
 
-def parse_uscc_column(values: list[str]) -> tuple[list[Any], Errors]:
-    joined = "".join(values)
-    if joined.upper() != joined:
-        values = [v.upper() for v in values]
-        joined = joined.upper()
-    if " " in joined or not joined.isprintable():
-        values = [uscc.normalise(v) for v in values]
-        joined = "".join(values)
-    ok = _valid_codes(values, joined)
-    if ok is None:
-        ok = uscc.validate_bulk(values)
-    if ok.all():
-        return values, []
-    codes: list[Any] = list(values)
-    errors: Errors = []
-    for i in (~ok).nonzero()[0].tolist():
-        if codes[i]:
-            try:
-                uscc.validate(codes[i])
-            except uscc.USCCError as e:
-                errors.append((i, str(e)))
-        codes[i] = None
-    return codes, errors
-
-
-_LUT = np.full(256, -1, dtype=np.int16)
-_LUT[np.frombuffer(uscc.ALPHABET.encode(), dtype=np.uint8)] = np.arange(len(uscc.ALPHABET))
-
-
-def _valid_codes(codes: list[str], joined: str) -> np.ndarray | None:
-    """The GB 32100 check over one byte matrix, when every code is 18 ASCII characters (the
-    usual case; otherwise None and uscc.validate_bulk decides)."""
-    n = len(codes)
-    if len(joined) != 18 * n or not joined.isascii() or set(map(len, codes)) != {18}:
-        return None
-    chars = np.frombuffer(joined.encode("ascii"), dtype=np.uint8).reshape(n, 18)
-    values = _LUT[chars]
-    ok = (values >= 0).all(axis=1)
-    return ok & (uscc.check_chars_bulk(np.maximum(values[:, :17], 0)) == chars[:, 17])
-
-
 def text_column(limit: int) -> Callable[[list[str]], tuple[list[Any], Errors]]:
     def parse(values: list[str]) -> tuple[list[Any], Errors]:
         return values, tabular.length_errors(values, limit)
@@ -327,7 +285,7 @@ def canon_decimal(text: str) -> str:
 def entity_columns(lk: Lookups) -> list[Column]:
     """The file layout: headers, required flags, parsers (import) and formatters (export)."""
     return [
-        Column("统一社会信用代码", "uscc", True, parse_many=parse_uscc_column),
+        Column("统一社会信用代码", "uscc", True, parse_many=uscc.check_column),
         Column("名称", "name", True, parse_many=text_column(200)),
         Column(
             "主体类型",

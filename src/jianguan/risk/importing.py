@@ -41,13 +41,6 @@ from .models import AREAS, KeyAreaListing
 A = AuditEvent.Action
 
 
-def _uscc(text: str) -> str:
-    code = uscc_codes.normalise(text)
-    if len(code) != 18:
-        raise ParseError("统一社会信用代码应为 18 位")
-    return code
-
-
 def _choice(options: list[tuple[str, Any]], what: str) -> Callable[[str], str]:
     """A parser accepting a choice's Chinese label or its code."""
     by_text = {str(label): code for code, label in options} | {code: code for code, _l in options}
@@ -81,7 +74,7 @@ def _text(limit: int) -> Callable[[str], str]:
 
 
 LISTING_COLUMNS = [
-    Column("统一社会信用代码", "uscc", required=True, parse=_uscc),
+    Column("统一社会信用代码", "uscc", required=True, parse_many=uscc_codes.check_column),
     Column(
         "重点领域",
         "area",

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jianguan.core import audit, tabular
+from jianguan.core import audit, tabular, uscc
 from jianguan.core.models import AuditEvent
 from jianguan.core.scoping import ADD, CHANGE, allowed
 from jianguan.core.tabular import (
@@ -34,7 +34,7 @@ from jianguan.registry.models import TESTING_FIELDS, Entity
 
 from . import services
 from .models import Qualification, Route
-from .proficiency import _text, _uscc
+from .proficiency import _text
 
 ROUTES = {str(label): code for code, label in Route.choices} | {
     "告知承诺": "commitment",
@@ -66,7 +66,7 @@ def _status(text: str) -> str:
 
 
 COLUMNS = [
-    Column("统一社会信用代码", "uscc", required=True, parse=_uscc),
+    Column("统一社会信用代码", "uscc", required=True, parse_many=uscc.check_column),
     Column("资质认定证书编号", "cert_no", required=True, parse=_text(32)),
     Column(
         "取得方式",

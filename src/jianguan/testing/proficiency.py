@@ -314,14 +314,6 @@ def _correct(user, result: PTResult, values, appeal: Appeal) -> None:
 # --- the result file ----------------------------------------------------------------------------
 
 
-def _uscc(text: str) -> str:
-    code = uscc_codes.normalise(text)
-    try:
-        return uscc_codes.validate(code)
-    except uscc_codes.USCCError as e:
-        raise ParseError(str(e)) from None
-
-
 def _decimal(text: str) -> Decimal | None:
     if not text:
         return None
@@ -358,7 +350,7 @@ def _number(value: Decimal | None) -> Decimal | str:
 
 
 RESULT_COLUMNS = [
-    Column("统一社会信用代码", "uscc", required=True, parse=_uscc),
+    Column("统一社会信用代码", "uscc", required=True, parse_many=uscc_codes.check_column),
     Column("能力验证计划编号", "scheme", required=True, parse=_text(40)),
     Column("项目", "item", parse=_text(100)),
     Column("结果值", "x", parse=_decimal, format=_number),
