@@ -4,9 +4,13 @@ A list of Column specs drives both directions, so an exported file imports back 
 Reading is chunked and column-oriented: an import of a million rows validates whole columns
 at a time instead of building a dict per row.
 
-Security: formulas are never evaluated. A cell that starts with "=" is rejected on import;
-on export every text cell that a spreadsheet could take for a formula (= + - @, tab, CR) is
-prefixed with a single quote, which import strips again.
+Security: formulas are never evaluated. The one rule for formula-like text (docs/security.md):
+data is kept as entered (pages escape it, JSON returns it as it is), and every way out to a
+spreadsheet — each csv/xlsx export, the interchange file, error reports — goes through
+`write_table`, which prefixes every text cell that a spreadsheet could take for a formula
+(= + - @, tab, CR) with a single quote and writes it as a text cell; import strips that quote
+again, so an export imports back unchanged. A cell that starts with "=" is rejected on import
+(an xlsx formula cell reads as its formula text, which we never evaluate).
 """
 
 from __future__ import annotations
