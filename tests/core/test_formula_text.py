@@ -7,15 +7,16 @@ says so; an export imports back unchanged."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
 import openpyxl
 import pytest
 from django.urls import reverse
 
+from jianguan.credit import services as credit
 from jianguan.org.models import ApiToken
-from tests.conftest import DISTRICT_A
-from tests.credit.conftest import abnormal, fresh_schedule  # noqa: F401 (fixtures)
+from tests.conftest import DISTRICT_A, unit
 
 pytestmark = pytest.mark.django_db
 NAME = '=HYPERLINK("http://evil.example","点击查看")有限公司'
@@ -42,9 +43,11 @@ def test_csv_and_xlsx_exports_neutralise_and_mark_as_text(client, admin_a, entit
     assert cell.value == "'" + NAME and cell.data_type == "s"  # a string, never a formula
 
 
-def test_every_list_export_goes_through_the_same_writer(client, admin_a, entity, abnormal):
+def test_every_list_export_goes_through_the_same_writer(client, admin_a, entity):
     """A second list (the business-abnormal list) names the same entity: neutralised too."""
-    abnormal(entity=entity)
+    data = {"entity": entity, "reason": "annual_report", "trigger_date": dt.date(2025, 6, 30)}
+    data |= {"listed_on": dt.date(2025, 7, 10), "decided_by": unit(DISTRICT_A)}
+    credit.abnormal_create(user=admin_a, data=data | {"decision_no": "黄市监异〔2025〕1号"})
     client.force_login(admin_a)
     text = download(client, reverse("credit:abnormal_export"), "csv").decode("utf-8-sig")
     assert "'" + NAME.replace('"', '""') in text
