@@ -351,3 +351,16 @@ def test_hashing_in_worker_processes_gives_the_same_ranks(monkeypatch):
     parallel = fast.ranks(b"k" * 32, "T", keys)
     assert (serial == parallel).all()
     assert serial[0] == P.uniform(b"k" * 32, "T", keys[0].decode())
+
+
+def test_rounding_up_stops_at_the_cap():
+    """Issue 11 item 8: ratios round up unless that takes the draw over a general item's cap;
+    then the shares round down and the largest remainders get one more, within the cap."""
+    capped = {"sampling": {"mode": "ratio", "ratio": "0.02", "cap": "0.02"}}
+    assert P.quotas(capped, {"*": 308}, {"*": ""}) == {"*": 6}  # 6.16: 6, not 7 (2.27%)
+    # 3 strata, exact 2.2 + 2.6 + 1.4 = 6.2: budget floor(310 × 2%) = 6 → 2, 3, 1
+    sizes = {"a": 110, "b": 130, "c": 70}
+    assert P.quotas(capped, sizes, dict.fromkeys(sizes, "")) == {"a": 2, "b": 3, "c": 1}
+    # without a cap (key items), every stratum rounds up as before
+    uncapped = {"sampling": {"mode": "ratio", "ratio": "0.02"}}
+    assert P.quotas(uncapped, sizes, dict.fromkeys(sizes, "")) == {"a": 3, "b": 3, "c": 2}

@@ -387,15 +387,32 @@ def test_infeasible_draw_lists_the_unstaffed_targets(client_a, admin_a, make_ent
 
 
 def test_a_general_items_cap_stops_the_commit_not_the_draw(client_a, admin_a, roster):
-    """20 entities at 2% round up to 1 (5%): beyond the 2% cap of a general item (seed 003).
-    The commit refuses, so no committed draw is left that could never be drawn."""
+    """20 entities at 2% would round up to 1 (5%), beyond the 2% cap of a general item (seed
+    003): rounding stays within the cap, so 0 would be drawn — the preview says so and the
+    commit refuses, so no committed draw is left that draws nothing."""
     item = make_item(kind="general", cap="0.02")
     task = planning.task_save(admin_a, definition(items=[item.code]))
+    html = page(client_a, "sampling:task_preview", task.pk)
+    assert "将抽取 0 户" in html
     response = client_a.post(reverse("sampling:task_commit", args=[task.pk]), follow=True)
-    assert "超过一般检查事项的抽查比例上限" in response.content.decode()
+    assert "将抽取 0 户" in response.content.decode()
     assert not Draw.objects.exists()
     task.refresh_from_db()
     assert task.status == Task.Status.DRAFT
+
+
+def test_rounding_never_takes_a_general_item_over_its_cap(client_a, admin_a, make_entity):
+    """Issue 11 item 8: a general item at its 2% cap on 308 entities: 6.16 rounds to 6 (1.95%),
+    never 7 (2.27%, over the cap); the preview shows the 6 the draw then takes."""
+    make_roster(make_entity, entities=308, inspectors=4)
+    item = make_item(kind="general", cap="0.02")
+    task = planning.task_save(admin_a, definition(items=[item.code], team={"size": 2}))
+    html = page(client_a, "sampling:task_preview", task.pk)
+    assert re.search(r"data-expected>\s*6\s*<", html), "the preview shows 6"
+    assert "以下问题会阻止抽取" not in html
+    draw = execute(client_a, commit(client_a, task))
+    assert draw.status == Draw.Status.DRAWN and draw.counts["selected"] == 6
+    assert Visit.objects.filter(draw=draw).count() == 6
 
 
 def test_another_districts_admin_gets_404(client, admin_a, admin_b, roster):

@@ -256,24 +256,41 @@ def stratum_ratio(sampling: dict, risk_class: str) -> Fraction:
 
 
 def quotas(rules: dict, sizes: dict[str, int], class_of: dict[str, str]) -> dict[str, int]:
-    """How many to draw from each stratum (sizes: stratum → eligible non-certain count)."""
+    """How many to draw from each stratum (sizes: stratum → eligible non-certain count).
+
+    Ratios round up, unless rounding up would take the draw over the cap of a general item:
+    then every stratum's exact share is rounded down and the strata with the largest remainders
+    get one more, as far as the cap allows (2% of 308 = 6.16 → 6, never 7)."""
     sampling = rules["sampling"]
     minimum = int(sampling.get("min_per_stratum") or 0)
+    cap = sampling.get("cap")
+    total = sum(sizes.values())
     if sampling["mode"] == "ratio":
-        n = {s: math.ceil(size * stratum_ratio(sampling, class_of[s])) for s, size in sizes.items()}
+        exact = {s: size * stratum_ratio(sampling, class_of[s]) for s, size in sizes.items()}
+        n = {s: math.ceil(q) for s, q in exact.items()}
+        if cap is not None and Fraction(sum(n.values()), total or 1) > Fraction(str(cap)):
+            n = _rounded_within(exact, math.floor(total * Fraction(str(cap))))
     elif sampling["mode"] == "count":
         n = _largest_remainder(int(sampling["count"]), sizes)
     else:
         raise RuleError(f"未知的抽取方式「{sampling['mode']}」")
     n = {s: min(sizes[s], max(k, min(minimum, sizes[s]))) for s, k in n.items()}
-    cap = sampling.get("cap")
-    total = sum(sizes.values())
     if cap is not None and total and Fraction(sum(n.values()), total) > Fraction(str(cap)):
         share = float(Fraction(sum(n.values()), total))
         raise RuleError(
             f"按规则将随机抽取 {sum(n.values())} 户（{share:.2%}），"
             f"超过一般检查事项的抽查比例上限 {float(Fraction(str(cap))):.2%}"
         )
+    return n
+
+
+def _rounded_within(exact: dict[str, Fraction], budget: int) -> dict[str, int]:
+    """Each exact share rounded down, then one more to the strata with the largest remainders
+    (ties by stratum label ascending) while the total stays within budget."""
+    n = {s: math.floor(q) for s, q in exact.items()}
+    rest = sorted((s for s in exact if exact[s] > n[s]), key=lambda s: (-(exact[s] - n[s]), s))
+    for s in rest[: max(0, budget - sum(n.values()))]:
+        n[s] += 1
     return n
 
 

@@ -184,12 +184,20 @@ def _local(iso: str) -> str:
 
 
 def _check_quotas(frozen: freeze.Frozen) -> None:
-    """The rules' RuleError on these rosters (e.g. a general item's cap exceeded once rounded up)
-    as a DrawError now: a committed draw that execute() cannot draw would block its task."""
+    """The rules' RuleError on these rosters (e.g. a general item's cap exceeded) as a
+    DrawError now, and a draw of nothing refused: a committed draw that execute() cannot draw
+    would block its task."""
     try:
-        fast.quotas(frozen.rules, frozen.targets)
+        n = fast.quotas(frozen.rules, frozen.targets)
     except P.RuleError as e:
         raise DrawError(str(e)) from None
+    if not sum(n.values()) and not frozen.targets.certain.any():
+        raise DrawError(_NOTHING)
+
+
+_NOTHING = _(
+    "按抽取比例（不超过一般检查事项的比例上限）将抽取 0 户：检查对象太少，请调整抽查范围或比例"
+)
 
 
 def _roster_counts(frozen: freeze.Frozen) -> dict:
@@ -657,6 +665,8 @@ def preview(task) -> dict:
         problems.append(_("符合条件的检查人员不足 %(n)s 人") % {"n": size})
     if not sizes and not certain:
         problems.append(_("按任务的抽查范围，没有可抽取的检查对象"))
+    elif not total:
+        problems.append(_NOTHING)
     return {
         "strata": [
             {"stratum": s, "population": sizes[s], "expected": expected.get(s, 0)}
