@@ -289,7 +289,7 @@ def test_task_list_search_filters_and_export(login, admin_a):
     # Values that are no year, quarter or id: a 400 naming each (issue 12 item 3).
     bad = client.get(url, {"year": "abc", "quarter": "9", "item": "x"})
     assert bad.status_code == 400
-    assert all(label in bad.content.decode() for label in ("年度", "季度", "检查事项"))
+    assert all(label in bad.content.decode() for label in ("年度", "季度", "抽查事项"))
 
     response = client.get(reverse("planning:task_export"), {"joint": "1", "format": "xlsx"})
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active

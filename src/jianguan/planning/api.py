@@ -31,6 +31,7 @@ from jianguan.core.api import (
 from jianguan.core.scoping import ADD, allowed
 from jianguan.org.models import Unit
 
+from . import filters as lists
 from . import rules, selectors, services
 from .models import Plan, Task
 
@@ -383,16 +384,13 @@ def _definition_error(exc: rules.DefinitionError):
     + errors_doc(LIST_ERRORS),
 )
 def list_tasks(request, filters: Query[TaskFilters]):
-    params: dict[str, str] = {}
-    for key in ("q", "year", "quarter", "status", "unit", "plan"):
-        value = getattr(filters, key)
-        if value not in (None, ""):
-            params[key] = str(value)
-    if filters.joint is not None:
-        params["joint"] = "1" if filters.joint else "0"
-    if filters.item:
-        params["item_code"] = filters.item
-    qs = selectors.task_list(request.auth, params)
+    # The API names the item by its code (SH-SC-001), the page by its id. The values are
+    # validated by the API's schema already.
+    given = filters.dict(exclude_none=True, exclude={"limit", "offset", "item", "quarter"})
+    listed = lists.TaskFilters.model_construct(
+        **given, item_code=filters.item, quarter=filters.quarter and str(filters.quarter)
+    )
+    qs = selectors.task_list(user=request.auth, filters=listed)
     return page(qs, filters.limit, filters.offset, _task_out)
 
 
@@ -434,10 +432,10 @@ def create_task(request, payload: TaskDefinitionIn):
     description="调用者管辖范围内的年度计划，按年度倒序，分页。\n\n" + errors_doc(LIST_ERRORS),
 )
 def list_plans(request, filters: Query[PlanFilters]):
-    params = {
-        k: str(v) for k, v in filters.dict(exclude_none=True).items() if k in selectors.PLAN_FILTERS
-    }
-    qs = selectors.plan_list(request.auth, params)
+    listed = lists.PlanFilters.model_construct(
+        **filters.dict(exclude_none=True, exclude={"limit", "offset"})
+    )
+    qs = selectors.plan_list(user=request.auth, filters=listed)
     return page(qs, filters.limit, filters.offset, _plan_out)
 
 
@@ -449,7 +447,8 @@ def list_plans(request, filters: Query[PlanFilters]):
 )
 def get_plan(request, plan_id: Annotated[ObjectId, Path(description="年度计划 id")]):
     plan = selectors.plan_get(request.auth, plan_id)
-    tasks = Task.objects.restrict(request.auth).filter(plan=plan).order_by("quarter", "batch", "id")
+    tasks = selectors.task_list(user=request.auth, filters=lists.TaskFilters(plan=plan.pk))
+    tasks = tasks.order_by("quarter", "batch", "id")
     return {
         **_plan_out(plan),
         "tasks": [

@@ -16,13 +16,14 @@ from django.utils.translation import gettext_lazy as _
 
 from jianguan.catalog.models import CheckItem
 from jianguan.core.forms import StyledForm, StyledModelForm
+from jianguan.org import selectors as org
 from jianguan.org.models import Unit
 from jianguan.personnel.models import Expertise
 from jianguan.registry.models import DOMAINS, Entity
 
-from . import rules
+from . import rules, selectors
 from .models import Plan
-from .services import PLAN_UNIT_KINDS, without_nulls
+from .services import without_nulls
 
 NON_FIELD = "__all__"
 # Checkbox values cannot be empty: "none" stands for the definition's "" (非重点).
@@ -55,15 +56,6 @@ SECTION_LABELS = {
 
 def unit_label(unit: Unit) -> str:
     return f"\u3000{unit.name}" if unit.is_station else unit.name
-
-
-def plan_units(user, action: str = "add"):
-    """Units that may own a plan or task: the city and district bureaus in the jurisdiction."""
-    return (
-        Unit.objects.restrict(user, action)
-        .filter(kind__in=PLAN_UNIT_KINDS, active=True)
-        .order_by("sort", "code")
-    )
 
 
 class UnitChoiceField(forms.ModelChoiceField):
@@ -372,25 +364,17 @@ class TaskForm(StyledForm):
     def __init__(self, *args, user, action: str = "add", **kwargs):
         super().__init__(*args, **kwargs)
         f = self.fields
-        f["unit"].queryset = plan_units(user, action)
+        f["unit"].queryset = selectors.plan_units(user=user, action=action)
         f["items"].queryset = (
             CheckItem.objects.filter(active=True)
             .select_related("department")
             .order_by("department__code", "code")
         )
-        f["population_districts"].choices = [
-            (u.code, u.name)
-            for u in Unit.objects.restrict(user)
-            .filter(kind=Unit.Kind.DISTRICT, active=True)
-            .order_by("sort", "code")
-        ]
+        f["population_districts"].choices = [(u.code, u.name) for u in org.district_list(user=user)]
         tags = [(t.code, t.name) for t in Expertise.objects.order_by("id")]
         f["team_skills"].choices = tags
         f["experts_field"].choices = [("", "（不抽取专家时不填）"), *tags]
-        f["team_units"].choices = [
-            (u.code, unit_label(u))
-            for u in Unit.objects.restrict(user).filter(active=True).order_by("sort", "code")
-        ]
+        f["team_units"].choices = [(u.code, unit_label(u)) for u in org.unit_list(user=user)]
         f["team_units"].widget.attrs["size"] = 8
 
     def fieldsets(self) -> list[Fieldset]:
@@ -584,7 +568,7 @@ class PlanForm(StyledModelForm):
 
     def __init__(self, *args, user, action: str = "add", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = plan_units(user, action)
+        self.fields["unit"].queryset = selectors.plan_units(user=user, action=action)
         self.fields["title"].required = False
         self.fields["title"].widget.attrs["col"] = "col-12"
 

@@ -32,6 +32,7 @@ from jianguan.registry.models import DOMAINS, Industry
 from . import rules
 from .models import Plan, Task
 from .rules import DefinitionError
+from .selectors import PLAN_UNIT_KINDS
 
 PLAN_FIELDS = [
     "unit",
@@ -61,7 +62,6 @@ TASK_FIELDS = [
 ]
 # Parts of the definition that the task's columns above do not already show.
 MIRRORED = {"title", "unit", "batch", "quarter", "items", "check_date", "window"}
-PLAN_UNIT_KINDS = (Unit.Kind.CITY, Unit.Kind.DISTRICT)
 FROZEN_MESSAGE = "已冻结名单或已抽取的任务不能修改"
 PLAN_UNDER_REVIEW = (
     "「{plan}」已报备、等待市局批准，其中的任务暂不能增加或修改；"

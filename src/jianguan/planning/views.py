@@ -13,18 +13,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from jianguan.catalog.models import CheckItem
 from jianguan.core import audit
 from jianguan.core.downloads import stamped, table_download
 from jianguan.core.filters import validated
 from jianguan.core.forms import add_service_errors
+from jianguan.core.generic import ObjectListView, get_or_404
 from jianguan.core.scoping import ADD, CHANGE, allowed
-from jianguan.core.views import export_format, paginate, query_without
 
 from . import exporting, selectors, services
 from .describe import describe
@@ -36,7 +35,6 @@ from .forms import (
     TaskForm,
     initial_from_definition,
     path_label,
-    plan_units,
 )
 from .models import Plan, Task
 from .rules import DefinitionError
@@ -44,8 +42,11 @@ from .rules import DefinitionError
 QUARTER_LABELS = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "第四季度"}
 
 
+SAMPLING = ("双随机抽查", None)
+
+
 def _crumbs(*items: tuple[str, str | None]) -> list[tuple[str, str | None]]:
-    return [("双随机抽查", None), *items]
+    return [SAMPLING, *items]
 
 
 def _plans_crumb() -> tuple[str, str]:
@@ -56,45 +57,23 @@ def _tasks_crumb() -> tuple[str, str]:
     return ("抽查任务", reverse("planning:task_list"))
 
 
-def _years(qs) -> list[tuple[str, str]]:
-    years = sorted(set(qs.values_list("year", flat=True)), reverse=True)
-    this_year = timezone.localdate().year
-    if this_year not in years:
-        years = sorted({*years, this_year}, reverse=True)
-    return [(str(y), f"{y} 年") for y in years]
-
-
 # ---------------------------------------------------------------------------------------------
 # Plans
 
 
-@login_required
-@validated(PlanFilters)
-def plan_list(request):
-    user = request.user
-    ctx = paginate(request, selectors.plan_list(user, request.GET))
-    f = {key: request.GET.get(key, "") for key in selectors.PLAN_FILTERS}
-    ctx.update(
-        f=f,
-        any_filter=any(f.values()),
-        years=_years(Plan.objects.restrict(user)),
-        statuses=Plan.Status.choices,
-        units=[(str(u.pk), u.name) for u in plan_units(user, "view")],
-        can_add=allowed(user, ADD, Plan),
-        export_query=query_without(request),
-        breadcrumbs=_crumbs(("抽查计划", None)),
-    )
-    return render(request, "planning/plan_list.html", ctx)
+class PlanList(ObjectListView):
+    title = "年度抽查计划"
+    crumbs = [SAMPLING]
+    filters = PlanFilters
+    selector = staticmethod(selectors.plan_list)
+    template_name = "planning/plan_list.html"
+    noun = "个"
+    add = ("planning:plan_create", "新建计划", Plan)
+    empty = "没有符合条件的计划。"
 
-
-@login_required
-@validated(PlanFilters)
-def plan_export(request):
-    fmt = export_format(request)
-    qs = selectors.plan_list(request.user, request.GET)
-    return table_download(
-        exporting.PLAN_COLUMNS, exporting.plan_records(qs), fmt, stamped("年度抽查计划", fmt)
-    )
+    def export_response(self, queryset, fmt, count):
+        records = exporting.plan_records(queryset)
+        return table_download(exporting.PLAN_COLUMNS, records, fmt, stamped(self.title, fmt))
 
 
 def _task_groups(tasks) -> list[tuple[str, list[Task]]]:
@@ -110,14 +89,9 @@ def _task_groups(tasks) -> list[tuple[str, list[Task]]]:
 @login_required
 def plan_detail(request, pk: int):
     user = request.user
-    plan = get_object_or_404(
-        Plan.objects.restrict(user, "view").select_related("unit", "district", "approved_by"),
-        pk=pk,
-    )
-    tasks = (
-        Task.objects.restrict(user).filter(plan=plan).prefetch_related("items", "items__department")
-    )
-    can_change = Plan.objects.restrict(user, CHANGE).filter(pk=pk).exists()
+    plan = get_or_404(selectors.plan_get, user=user, pk=pk)
+    tasks = selectors.task_list(user=user, filters=TaskFilters(plan=plan.pk))
+    can_change = selectors.plan_list(user=user, action=CHANGE).filter(pk=pk).exists()
     return render(
         request,
         "planning/plan_detail.html",
@@ -151,7 +125,7 @@ def plan_create(request):
     if not allowed(user, ADD, Plan):
         raise PermissionDenied("无权制定抽查计划")
     initial = {"year": timezone.localdate().year}
-    units = plan_units(user)
+    units = selectors.plan_units(user=user, action=ADD)
     if user.unit_id and units.filter(pk=user.unit_id).exists():
         initial["unit"] = user.unit_id
     form = PlanForm(request.POST or None, user=user, initial=initial)
@@ -176,7 +150,7 @@ def plan_create(request):
 @require_http_methods(["GET", "POST"])
 def plan_edit(request, pk: int):
     user = request.user
-    plan = get_object_or_404(Plan.objects.restrict(user, CHANGE), pk=pk)
+    plan = get_or_404(selectors.plan_get, user=user, pk=pk, action=CHANGE)
     detail_url = reverse("planning:plan_detail", args=[pk])
     if plan.status != Plan.Status.DRAFT:
         messages.error(request, "已报备或已批准的计划不能修改；如需调整，请先由上级退回")
@@ -201,7 +175,7 @@ def plan_edit(request, pk: int):
 
 
 def _plan_action(request, pk: int, act, success: str):
-    plan = get_object_or_404(Plan.objects.restrict(request.user, "view"), pk=pk)
+    plan = get_or_404(selectors.plan_get, user=request.user, pk=pk)
     try:
         act(plan)
     except ValidationError as exc:
@@ -252,35 +226,19 @@ def plan_return(request, pk: int):
 # Tasks
 
 
-@login_required
-@validated(TaskFilters)
-def task_list(request):
-    user = request.user
-    ctx = paginate(request, selectors.task_list(user, request.GET))
-    f = {key: request.GET.get(key, "") for key in selectors.TASK_FILTERS}
-    items = CheckItem.objects.filter(tasks__in=Task.objects.restrict(user)).distinct()
-    ctx.update(
-        f=f,
-        any_filter=any(f.values()),
-        years=_years(Plan.objects.restrict(user)),
-        quarters=[*((str(q), label) for q, label in QUARTER_LABELS.items()), ("none", "未指定")],
-        statuses=Task.Status.choices,
-        items=[(str(i.pk), f"{i.code} {i.name}") for i in items.order_by("code")],
-        joints=[("1", "联合抽查"), ("0", "单一部门")],
-        can_add=allowed(user, ADD, Task),
-        export_query=query_without(request),
-        breadcrumbs=_crumbs(("抽查任务", None)),
-    )
-    return render(request, "planning/task_list.html", ctx)
+class TaskList(ObjectListView):
+    title = "抽查任务"
+    crumbs = [SAMPLING]
+    filters = TaskFilters
+    selector = staticmethod(selectors.task_list)
+    template_name = "planning/task_list.html"
+    noun = "项"
+    add = ("planning:task_create", "新建抽查任务", Task)
+    empty = "没有符合条件的抽查任务。"
 
-
-@login_required
-@validated(TaskFilters)
-def task_export(request):
-    fmt = export_format(request)
-    qs = selectors.task_list(request.user, request.GET)
-    records = exporting.task_records(qs)
-    return table_download(exporting.TASK_COLUMNS, records, fmt, stamped("抽查任务", fmt))
+    def export_response(self, queryset, fmt, count):
+        records = exporting.task_records(queryset)
+        return table_download(exporting.TASK_COLUMNS, records, fmt, stamped(self.title, fmt))
 
 
 def _get_task(user, pk: int, action: str = "view") -> Task:
@@ -364,11 +322,11 @@ def task_create(request):
         "team_rotation": True,
         "population_statuses": ["active"],
     }
-    units = plan_units(user)
+    units = selectors.plan_units(user=user, action=ADD)
     if user.unit_id and units.filter(pk=user.unit_id).exists():
         initial["unit"] = user.unit.code
-    if (plan_id := request.GET.get("plan", "")).isdigit():
-        plan = get_object_or_404(Plan.objects.restrict(user), pk=plan_id)
+    if (plan_id := request.filters.plan) is not None:
+        plan = get_or_404(selectors.plan_get, user=user, pk=plan_id)
         initial.update(unit=plan.unit.code, year=plan.year)
     uploading = request.method == "POST" and "definition_file" in request.FILES
     upload_form = DefinitionUploadForm(
