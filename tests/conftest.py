@@ -21,6 +21,40 @@ def pytest_configure(config):
 
     if worker := os.environ.get("PYTEST_XDIST_WORKER"):
         settings.MEDIA_ROOT = Path(settings.MEDIA_ROOT) / worker
+    expected = os.environ.get("JIANGUAN_EXPECT_DATABASE")
+    if expected and expected != _vendor():
+        raise pytest.UsageError(
+            f"JIANGUAN_EXPECT_DATABASE={expected} but the tests would run on {_vendor()}: "
+            "check DATABASE_URL"
+        )
+
+
+def _vendor() -> str:
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"]
+    return "postgresql" if "postgresql" in engine else engine.rsplit(".", 1)[-1]
+
+
+def pytest_collection_modifyitems(config, items):
+    """`@pytest.mark.postgresql` tests are skipped on SQLite (the one sanctioned skip)."""
+    if _vendor() == "postgresql":
+        return
+    skip = pytest.mark.skip(reason="PostgreSQL only: runs when DATABASE_URL names PostgreSQL")
+    for item in items:
+        if item.get_closest_marker("postgresql"):
+            item.add_marker(skip)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """On PostgreSQL a PostgreSQL-only test must run: a skip there (however it came about) is
+    a failure, so CI cannot pass with the PostgreSQL checks silently left out."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and item.get_closest_marker("postgresql") and _vendor() == "postgresql":
+        report.outcome = "failed"
+        report.longrepr = f"PostgreSQL-only test skipped in the PostgreSQL run: {report.longrepr}"
 
 
 _serial = itertools.count(1)

@@ -145,10 +145,7 @@ def test_the_migration_chains_events_written_before_the_chain():
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="SQLite has one writer at a time; the advisory lock is PostgreSQL's",
-)
+@pytest.mark.postgresql  # SQLite has one writer at a time; the advisory lock is PostgreSQL's
 def test_concurrent_appenders_on_postgresql_never_fork_the_chain():
     """Eight threads append 25 events each, every one in its own transaction: the advisory lock
     serialises them, so the chain has 200 links and no two share a predecessor."""

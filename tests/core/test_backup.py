@@ -278,7 +278,7 @@ def sequences(query: Query) -> list:
     )
 
 
-@pytest.mark.skipif(not ON_POSTGRES, reason="PostgreSQL round trip: runs when DATABASE_URL is set")
+@pytest.mark.postgresql  # the PostgreSQL round trip
 def test_postgres_backup_restores_into_an_empty_database(tmp_path):
     with scratch_postgres("src") as source_url, scratch_postgres("dst") as target_url:
         source = Site(source_url, tmp_path / "var-source")

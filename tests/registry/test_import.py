@@ -623,7 +623,7 @@ def _entity_schema() -> tuple[list, list, list]:
         return indexes, constraints, c.fetchall()
 
 
-@pytest.mark.skipif("connection.vendor != 'postgresql'")
+@pytest.mark.postgresql
 def test_bulk_path_rebuilds_indexes_and_keeps_them_on_failure(tmp_path, make_entity, monkeypatch):
     """The large-load path (indexes dropped and rebuilt) gives the same result, and a failed
     import leaves the table and its indexes exactly as before."""
@@ -656,7 +656,7 @@ def _index_oids() -> list[int]:
         return sorted(r[0] for r in c.fetchall())
 
 
-@pytest.mark.skipif("connection.vendor != 'postgresql'")
+@pytest.mark.postgresql
 def test_claimed_size_never_takes_the_bulk_path(tmp_path, make_entity):
     """Issue 12 item 2: a one-row xlsx whose <dimension> claims A1:M500000 must not drop and
     rebuild the table's unique constraint and indexes (ACCESS EXCLUSIVE on the whole city's

@@ -469,14 +469,6 @@ def test_testing_body_form_only_for_testing_domain(client, admin_a, make_entity)
 # --- import -----------------------------------------------------------------------------------
 
 
-def _import_available() -> bool:
-    try:
-        from jianguan.registry.tasks import start_entity_import  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def test_import_page_renders_for_writers_only(client, admin_a, make_user):
     client.force_login(admin_a)
     page = client.get(reverse("registry:entity_import")).content.decode()
@@ -491,12 +483,6 @@ def _csv_upload(text: str, name: str = "entities.csv") -> io.BytesIO:
     return upload
 
 
-needs_import = pytest.mark.skipif(
-    not _import_available(), reason="registry.tasks.start_entity_import not installed yet"
-)
-
-
-@needs_import
 def test_import_upload_end_to_end_creates_entities_and_a_job(client, admin_a, settings, tmp_path):
     """Upload → background task (ImmediateBackend in tests) → entities, a Job with counts, redirect."""
     settings.MEDIA_ROOT = tmp_path
@@ -518,7 +504,6 @@ def test_import_upload_end_to_end_creates_entities_and_a_job(client, admin_a, se
     assert not page.context["running"] and 'data-progress="100"' in page.content.decode()
 
 
-@needs_import
 def test_import_with_a_bad_row_shows_where_and_offers_the_error_report(
     client, admin_a, settings, tmp_path
 ):
@@ -542,7 +527,6 @@ def test_import_with_a_bad_row_shows_where_and_offers_the_error_report(
     assert f"应为“{bad[17]}”" in b"".join(report.streaming_content).decode("utf-8-sig")
 
 
-@needs_import
 def test_import_template_downloads_with_the_import_headers(client, admin_a):
     from openpyxl import load_workbook
 

@@ -16,9 +16,7 @@ from jianguan.registry.models import Entity
 from jianguan.risk import features, selectors, services
 from jianguan.risk.models import ClassRun, EntityRiskClass, RiskModel
 
-postgres_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="the pass-wise UPDATE is PostgreSQL's"
-)
+postgres_only = pytest.mark.postgresql  # the pass-wise UPDATE is PostgreSQL's
 
 
 @pytest.fixture
