@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -48,9 +49,13 @@ def setup_django(database_url: str) -> None:
 
 
 def record(figures: dict[str, float]) -> None:
-    """Merge figures (name → value, unit in the name) into bench/results.json."""
+    """Merge figures (name → value, unit in the name) into bench/results.json, each with the
+    time it was measured (`_measured_at`), so that the runner can tell this run's figures from
+    an older run's."""
     data = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     data.update({k: round(v, 3) if isinstance(v, float) else v for k, v in figures.items()})
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    data.setdefault("_measured_at", {}).update(dict.fromkeys(figures, now))
     RESULTS.write_text(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
     for key, value in figures.items():
         print(
