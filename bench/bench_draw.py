@@ -16,6 +16,11 @@ teams of 2 from the target's district.
                              stratum, median of 3, alternating with ours
   draw_core_10m_s            the pure core (no database) on 10,000,000 entities, sorted
                              roster in memory → digests, selection, teams, result.csv
+  draw_3m_protocol_v2_s      a whole draw (digests → result.csv) of 3,000,000 synthetic
+  draw_3m_protocol_v1_s      entities under protocol version 2 and version 1, median of 3,
+  draw_3m_v2_over_v1         alternating; their ratio (issue 11: at most 1.05)
+
+    .venv/bin/python bench/bench_draw.py --versions-only   # just the v2/v1 figures
 """
 
 from __future__ import annotations
@@ -96,7 +101,7 @@ def selection_against_baseline(url: str) -> tuple[float, float]:
 
     task = task_save(None, {**definition(), "title": "选择基准"})
     rules = dict(task.definition, protocol=P.PROTOCOL)
-    seed = P.derive_seed("ab" * 32, "", {"rules": "", **dict.fromkeys(P.ROSTER_FILES, "")})
+    seed = P.seed_of(b"\xab" * 32, "00" * 32, "")
 
     def ours() -> int:
         targets = freeze.target_roster(task)
@@ -132,8 +137,9 @@ def selection_against_baseline(url: str) -> tuple[float, float]:
     return statistics.median(times["ours"]), statistics.median(times["baseline"])
 
 
-def core(n: int) -> float:
-    """The pure core on n synthetic entities (sorted, as a frozen roster file is)."""
+def synthetic(n: int):
+    """n synthetic entities (sorted, as a frozen roster file is), 17 districts, the demo's class
+    shares; inspectors in proportion (20,000 per 3 M), a conflict per 1,000 entities."""
     from jianguan.sampling import fast
 
     rng = np.random.default_rng(7)
@@ -161,11 +167,61 @@ def core(n: int) -> float:
         "team": {"size": 2, "skills": [], "max_load": None, "pool_by": "district"},
         "experts": {"per_target": 0},
     }
+    return rules, targets, rows
+
+
+def core(n: int) -> float:
+    """The pure core on n synthetic entities: digests, seed, selection, teams, result.csv."""
+    from jianguan.sampling import fast
+
+    rules, targets, rows = synthetic(n)
     started = time.perf_counter()
-    draw = fast.run(rules, "cd" * 32, "", targets, rows)
+    draw = fast.run(rules, b"\xcd" * 32, targets, rows)
     seconds = time.perf_counter() - started
     assert not draw.unstaffed and len(draw.uscc) >= 0.15 * n
     return seconds
+
+
+DECLARATION = {
+    "source": "中国福利彩票 福彩3D",
+    "identifier": "福彩3D 第2026340期 开奖号码",
+    "announced_at": "2026-12-06T13:15:00+00:00",
+    "format": "digits:3",
+}
+
+
+def versions(n: int) -> tuple[float, float]:
+    """A whole draw of n synthetic entities under protocol version 1 and version 2, from the
+    roster digests to result.csv, alternating, median of 3 each.
+
+    Version 2 adds the entropy declaration's digest, the commitment over every digest and the
+    seed from the commitment; version 1 hashed the secret's text with the digests."""
+    from jianguan.sampling import fast
+    from jianguan.sampling import protocol as P
+
+    rules, targets, rows = synthetic(n)
+    secret = b"\xcd" * 32
+
+    def v1() -> bytes:
+        digests = fast.digests_of(rules, targets, rows)
+        seed = P.derive_seed(secret.hex(), "517", digests)
+        return fast.run(rules, seed, targets, rows, digests).result_csv
+
+    def v2() -> bytes:
+        digests = fast.digests_of(rules, targets, rows)
+        digests["entropy_declaration"] = P.declaration_digest(DECLARATION)
+        seed = P.seed_of(
+            secret, P.commitment(secret, digests), P.normalise_entropy("517", "digits:3")
+        )
+        return fast.run(rules, seed, targets, rows, digests).result_csv
+
+    times: dict[str, list[float]] = {"v1": [], "v2": []}
+    for _ in range(3):
+        for name, fn in (("v1", v1), ("v2", v2)):
+            started = time.perf_counter()
+            assert fn()
+            times[name].append(time.perf_counter() - started)
+    return statistics.median(times["v1"]), statistics.median(times["v2"])
 
 
 def main() -> int:
@@ -173,7 +229,12 @@ def main() -> int:
     parser.add_argument("--entities", type=int, default=3_000_000)
     parser.add_argument("--core", type=int, default=10_000_000)
     parser.add_argument("--e2e", metavar="URL", help=argparse.SUPPRESS)
+    parser.add_argument("--versions-only", action="store_true", help="仅测协议 v2 与 v1 之比")
     args = parser.parse_args()
+    label = "3m" if args.entities == 3_000_000 else f"{args.entities}"
+    if args.versions_only:
+        record_versions(label, args.entities)
+        return 0
     if args.e2e:
         end_to_end(args.e2e)
         return 0
@@ -184,7 +245,6 @@ def main() -> int:
     e2e = json.loads(child.stdout.strip().splitlines()[-1])
     print(f"  (drew {e2e['selected']:,} targets in {e2e['strata']} strata)")
     ours, baseline = selection_against_baseline(url)
-    label = "3m" if args.entities == 3_000_000 else f"{args.entities}"
     record(
         {
             f"draw_{label}_end_to_end_s": e2e["seconds"],
@@ -195,7 +255,19 @@ def main() -> int:
     )
     core_label = "10m" if args.core == 10_000_000 else f"{args.core}"
     record({f"draw_core_{core_label}_s": core(args.core)})
+    record_versions(label, args.entities)
     return 0
+
+
+def record_versions(label: str, n: int) -> None:
+    v1, v2 = versions(n)
+    record(
+        {
+            f"draw_{label}_protocol_v1_s": v1,
+            f"draw_{label}_protocol_v2_s": v2,
+            f"draw_{label}_v2_over_v1": v2 / v1,
+        }
+    )
 
 
 if __name__ == "__main__":

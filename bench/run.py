@@ -42,6 +42,7 @@ TARGETS = [
     ("draw_3m_end_to_end_s", 30.0, "max"),
     ("draw_3m_peak_rss_mib", 3072.0, "max"),
     ("draw_core_10m_s", 20.0, "max"),
+    ("draw_3m_v2_over_v1", 1.05, "max"),
     ("load_errors", 0, "max"),
     ("risk_classify_3m_s", 60.0, "max"),
     ("portal_lookup_p95_ms", 100.0, "max"),

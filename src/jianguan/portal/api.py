@@ -106,7 +106,7 @@ class PublicDrawOut(Schema):
     id: int
     number: int = Field(description="第几次抽取")
     drawn_at: dt.datetime | None = Field(description="抽取时间")
-    commitment: str = Field(description="承诺值 SHA-256(密钥)")
+    commitment: str = Field(description="承诺值：约束密钥、抽取规则、各名单和外部随机数声明")
     seed: str = Field(description="随机种子")
     proof_url: str | None = Field(
         description="抽取证明包（zip）下载地址；按内部信用分级抽取的，证明包含内部信息，不公开（为空）"
