@@ -30,7 +30,7 @@ from jianguan.catalog.importing import (
     import_result_codes,
 )
 from jianguan.catalog.models import METHODS, CheckItem, ResultCode
-from jianguan.core.models import AuditEvent
+from jianguan.core.models import AuditEvent, Job
 from jianguan.registry.models import DOMAINS
 
 from .conftest import make_item
@@ -270,22 +270,27 @@ def csv_text(rows: list[dict]) -> str:
 
 
 def test_import_page_reports_errors_and_writes_nothing(login, city_admin):
-    """The page imports at once: errors are listed with row, column and reason; a good file
-    is written and the user returns to the list with the summary."""
+    """The upload runs as a background job (issue 12: one way for every import): its page
+    lists errors with row, column and reason and nothing is written; a good file is written
+    and the job page gives the summary."""
     c = login(city_admin)
     page = c.get(reverse("catalog:item_import")).content.decode()
     assert "下载 Excel 模板" in page and "跳过错误行" not in page
     before = state()
     bad = csv_text([row("SH-T-001"), row("SH-T-002", 事项类别="重点检查事项")])
     response = c.post(reverse("catalog:item_import"), {"file": upload("事项.csv", bad)})
-    assert response.status_code == 200 and state() == before
-    text = response.content.decode()
+    job = Job.objects.latest("pk")
+    assert response["Location"] == reverse("core:job_detail", args=[job.pk])
+    assert job.status == Job.Status.FAILED and state() == before
+    text = c.get(response["Location"]).content.decode()
     assert "导入未执行：1 行有错误，数据库未作任何修改" in text
-    assert "第3行" in text and "比例上限（%）" in text and "重点检查事项抽查比例不设上限" in text
+    assert (
+        "<td>3</td>" in text and "比例上限（%）" in text and "重点检查事项抽查比例不设上限" in text
+    )
 
     good = csv_text([row("SH-T-001"), row("SH-T-002")])
     response = c.post(reverse("catalog:item_import"), {"file": upload("事项.csv", good)})
-    assert response.status_code == 302 and response["Location"] == reverse("catalog:item_list")
+    assert Job.objects.latest("pk").status == Job.Status.DONE
     assert CheckItem.objects.filter(code__in=["SH-T-001", "SH-T-002"]).count() == 2
     assert "导入完成：新增 2 条" in c.get(response["Location"]).content.decode()
 

@@ -43,21 +43,26 @@ def test_listing_import_all_or_nothing_and_key_tier_follows(client, admin_a, mak
         + f"{b.uscc},烟花,一般重点,不是重点领域,2026-01-05\n"  # row 4: bad area
     )
     client.force_login(admin_a)
+    # Issue 12: every import runs as a background job; its page shows the errors by row.
     response = client.post(reverse("risk:listing_import"), {"file": _csv("l.csv", text)})
-    assert "第4行，列“重点领域”" in response.content.decode()
+    job = Job.objects.latest("pk")
+    assert response["Location"] == reverse("core:job_detail", args=[job.pk])
+    assert job.status == Job.Status.FAILED
+    page = client.get(response["Location"]).content.decode()
+    assert "重点领域" in page and "烟花" in page and "<td>4</td>" in page
     assert not KeyAreaListing.objects.exists()
     a.refresh_from_db()
     assert a.key_tier == ""
     text = text.replace("烟花,一般重点,不是重点领域", "food,general,食品销售")
     response = client.post(reverse("risk:listing_import"), {"file": _csv("l.csv", text)})
-    assert response.status_code == 302
+    assert Job.objects.latest("pk").status == Job.Status.DONE
     a.refresh_from_db()
     b.refresh_from_db()
     assert (a.key_tier, b.key_tier) == ("special", "general")
     assert KeyAreaListing.objects.count() == 3
     # the same file again: every row is already listed, nothing written
     response = client.post(reverse("risk:listing_import"), {"file": _csv("l.csv", text)})
-    assert "已列入此重点领域" in response.content.decode()
+    assert "已列入此重点领域" in client.get(response["Location"]).content.decode()
     assert KeyAreaListing.objects.count() == 3
     export = client.get(reverse("risk:listing_records", args=["csv"]))
     data = b"".join(export.streaming_content).decode("utf-8-sig")

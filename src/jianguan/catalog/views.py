@@ -7,9 +7,6 @@ that change them (the pages answer 403 to anyone else who tries).
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,17 +18,17 @@ from django.views.decorators.http import require_http_methods
 from jianguan.core import audit
 from jianguan.core.filters import validated
 from jianguan.core.forms import add_service_errors
+from jianguan.core.importing import start_from_form
 from jianguan.core.middleware import body_limit
 from jianguan.core.scoping import ADD, CHANGE, VIEW, allowed
 from jianguan.core.views import export_format, paginate, query_without
 from jianguan.registry.models import DOMAINS
 
-from . import importing, selectors, services
+from . import importing, selectors, services, tasks
 from .filters import ItemFilters, ParentParam, ResultCodeFilters
 from .forms import CheckItemForm, DepartmentForm, ListImportForm, ResultCodeForm
 from .models import CheckItem, Department, ResultCode
 
-SHOWN_ERRORS = 200
 CITY_ONLY = services.CITY_ONLY
 
 
@@ -188,7 +185,7 @@ def item_import(request):
     _require(request.user, ADD, CheckItem)
     return _import_page(
         request,
-        importing.import_items,
+        tasks.KIND_ITEMS,
         title="批量导入抽查事项",
         back_url=reverse("catalog:item_list"),
         template_url=reverse("catalog:item_import_template"),
@@ -206,23 +203,13 @@ def item_import(request):
     )
 
 
-def _import_page(request, importer, *, title, back_url, template_url, breadcrumbs, notes):
-    """Upload page of a small list: the file is imported at once, all-or-nothing; on errors
-    the page lists them (row, column, reason) and nothing is written."""
+def _import_page(request, kind, *, title, back_url, template_url, breadcrumbs, notes):
+    """Upload page of a small list: a background job imports the file, all-or-nothing; its
+    page shows progress, the outcome and the errors (row, column, reason) to download."""
     form = ListImportForm(request.POST or None, request.FILES or None)
-    result = None
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        suffix = Path(upload.name).suffix.lower()
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / f"upload{suffix}"  # never the user's name: no path tricks
-            with path.open("wb") as f:
-                for block in upload.chunks():
-                    f.write(block)
-            result = importer(path, user=request.user, file_name=Path(upload.name).name)
-        if result.committed:
-            messages.success(request, result.summary())
-            return redirect(back_url)
+    response = request.method == "POST" and form.is_valid() and start_from_form(request, form, kind)
+    if response:
+        return response
     return render(
         request,
         "catalog/import.html",
@@ -232,9 +219,6 @@ def _import_page(request, importer, *, title, back_url, template_url, breadcrumb
             "back_url": back_url,
             "template_url": template_url,
             "notes": notes,
-            "result": result,
-            "errors": result.errors[:SHOWN_ERRORS] if result else [],
-            "more_errors": len(result.errors) - SHOWN_ERRORS if result else 0,
             "breadcrumbs": breadcrumbs,
         },
     )
@@ -399,7 +383,7 @@ def result_code_import(request):
     _require(request.user, ADD, ResultCode)
     return _import_page(
         request,
-        importing.import_result_codes,
+        tasks.KIND_RESULT_CODES,
         title="批量导入检查结果代码",
         back_url=reverse("catalog:result_code_list"),
         template_url=reverse("catalog:result_code_import_template"),

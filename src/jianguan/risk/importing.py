@@ -158,9 +158,12 @@ def _run(path, *, user, file_name, columns, label, object_type, write) -> Import
 # --- 重点领域企业清单 -----------------------------------------------------------------------------
 
 
-def import_listings(path, *, user=None, file_name: str | None = None) -> ImportResult:
+def import_listings(
+    path, *, user=None, file_name: str | None = None, skip_invalid=False, progress=None
+) -> ImportResult:
     """Import key-area enterprise listings (a new listing per row; the entity's key tier
-    follows). An entity already listed in the row's area is an error: remove it first."""
+    follows). An entity already listed in the row's area is an error: remove it first.
+    All or nothing (`skip_invalid` is not offered); runs as a job (risk.tasks)."""
     if user is not None and not allowed(user, ADD, KeyAreaListing):
         raise PermissionDenied("您没有调整重点领域企业清单的权限")
 

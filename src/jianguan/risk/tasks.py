@@ -8,13 +8,17 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from jianguan.core import importing as imports
 from jianguan.core import jobs
 from jianguan.core.models import Job
 
-from . import services
+from . import importing, services
 from .models import RiskModel
 
 KIND = "risk_classify"
+KIND_LISTINGS = imports.register(
+    "import_keyarea_listings", _("导入重点领域企业清单"), importing.import_listings
+).kind
 
 
 @task()

@@ -8,7 +8,6 @@ page. Single objects come through restrict(): outside the caller's jurisdiction 
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from jianguan.core import audit
 from jianguan.core.downloads import spec_download, stamped, table_download
 from jianguan.core.filters import validated
+from jianguan.core.importing import start_from_form
 from jianguan.core.middleware import body_limit
 from jianguan.core.models import Job
 from jianguan.core.scoping import ADD, CHANGE, VIEW, allowed
@@ -605,26 +605,18 @@ def coverage_export(request, fmt: str):
 # --- 导入（全部成功才写入） ----------------------------------------------------------------------
 
 
-def _import_page(request, run, *, title, columns, list_name, template_name, crumbs, intro):
+def _import_page(request, kind, *, title, columns, list_name, template_name, crumbs, intro):
+    """The upload form; the file is imported by a background job (its page shows progress,
+    the outcome and the error report)."""
     form = UploadForm(request.POST or None, request.FILES or None)
-    result = None
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        suffix = "." + upload.name.rsplit(".", 1)[-1].lower()
-        with tempfile.NamedTemporaryFile(suffix=suffix) as tmp:
-            for part in upload.chunks():
-                tmp.write(part)
-            tmp.flush()
-            result = run(tmp.name, user=request.user, file_name=upload.name)
-        if result.ok:
-            messages.success(request, result.summary())
-            return redirect(list_name)
+    response = request.method == "POST" and form.is_valid() and start_from_form(request, form, kind)
+    if response:
+        return response
     return render(
         request,
         "risk/import.html",
         {
             "form": form,
-            "result": result,
             "title": title,
             "intro": intro,
             "headers": [c.header for c in columns],
@@ -652,7 +644,7 @@ def listing_import(request):
         raise PermissionDenied
     return _import_page(
         request,
-        importing.import_listings,
+        tasks.KIND_LISTINGS,
         title="导入重点领域企业清单",
         columns=importing.LISTING_COLUMNS,
         list_name="risk:listing_list",
