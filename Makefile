@@ -24,7 +24,7 @@ run: $(STAMP)
 	@echo "后台任务进程（导入、抽取等长时间工作）和每小时的定时工作（到期公示、名单届满移出）已随服务一同启动。"
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(BIN)/jianguan db_worker --interval 0.5 >> var/worker.log 2>&1 & \
-	  while true; do $(BIN)/jianguan publish_due; $(BIN)/jianguan credit_expire; $(BIN)/jianguan testing_due; sleep 3600; done >> var/scheduled.log 2>&1 & \
+	  while true; do $(BIN)/jianguan publish_due; $(BIN)/jianguan credit_expire; $(BIN)/jianguan testing_due; $(BIN)/jianguan publish_audit_head; sleep 3600; done >> var/scheduled.log 2>&1 & \
 	  echo "打开 http://$(HOST)/ 登录（Ctrl+C 停止）"; \
 	  $(BIN)/jianguan runserver $(HOST)
 

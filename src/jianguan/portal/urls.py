@@ -2,12 +2,14 @@
 
 from django.urls import path
 
-from . import views
+from . import board, views
 
 app_name = "portal"
 urlpatterns = [
     path("", views.search, name="search"),
     path("entities/<text:uscc>/", views.entity_detail, name="entity_detail"),
+    path("board/", board.board, name="board"),
+    path("board.json", board.board_json, name="board_json"),
     path("tasks/", views.task_list, name="task_list"),
     path("tasks/<id:pk>/", views.task_detail, name="task_detail"),
     path("draws/<id:pk>/proof.zip", views.draw_proof, name="draw_proof"),

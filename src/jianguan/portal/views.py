@@ -14,6 +14,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from jianguan.board import selectors as board_selectors
+from jianguan.board import services as board_services
 from jianguan.core.filters import validated
 from jianguan.core.views import paginate
 from jianguan.sampling import exporting, protocol
@@ -85,7 +87,21 @@ def task_detail(request, pk: int):
     publication = selectors.task_publication(pk)
     if publication is None:
         return _not_found(request, "该抽查任务不存在或尚未公示。")
-    return render(request, "portal/task_detail.html", {"task": selectors.task_summary(publication)})
+    count, hash_ = board_services.head()
+    rows = [
+        {"entry": e, "facts": board_selectors.facts(e), "redrawn_by": board_selectors.redrawn_by(e)}
+        for e in board_selectors.for_task(pk)
+    ]
+    return render(
+        request,
+        "portal/task_detail.html",
+        {
+            "task": selectors.task_summary(publication),
+            "board_rows": rows,
+            "head_count": count,
+            "head_hash": hash_,
+        },
+    )
 
 
 @require_GET

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "jianguan.risk",
     "jianguan.inspections",
     "jianguan.publication",
+    "jianguan.board",
     "jianguan.portal",
     "jianguan.testing",
     "jianguan.demo",

@@ -29,6 +29,8 @@ RULES = {
     "portal:draw_proof": page(PUBLIC, obj="portal_draw"),
     "portal:draw_verify": page(PUBLIC, obj="portal_draw"),
     "portal:verifier": page(PUBLIC),
+    "portal:board": page(PUBLIC),
+    "portal:board_json": page(PUBLIC),
     "GET /api/public/entities": api(PUBLIC_BAD_QUERY),
     "GET /api/public/entities/{uscc}": api(PUBLIC_BAD_QUERY),
     "GET /api/public/tasks": api(PUBLIC),
