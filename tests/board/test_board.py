@@ -19,8 +19,10 @@ from jianguan.core import audit
 from jianguan.core.hashchain import GENESIS, canonical
 from jianguan.core.scoping import SYSTEM
 from jianguan.planning.services import task_save
+from jianguan.sampling import protocol as P
 from jianguan.sampling import services
 from jianguan.sampling.models import Draw
+from tests.conftest import entropy_declaration
 from tests.sampling.test_draw_service import add_inspectors, definition
 
 pytestmark = pytest.mark.django_db
@@ -47,11 +49,18 @@ def roster(make_entity):
 
 
 @pytest.fixture
-def waiting(roster, admin_a):
-    """A task that needs public entropy, committed and waiting for it."""
+def waiting(roster, admin_a, clock):
+    """A task that needs public entropy, committed and waiting for it (福彩3D, in an hour)."""
     add_inspectors(6)
     task = task_save(admin_a, {**definition(), "requires_external_entropy": True})
-    return services.commit(task, admin_a)
+    draw = services.commit(task, admin_a, declaration=entropy_declaration(hours=1))
+    draw.clock = clock
+    return draw
+
+
+def enter_entropy(draw, user):
+    draw.clock.advance(hours=1, seconds=1)  # the declared value is announced
+    services.set_entropy(draw, user, "093")
 
 
 def test_a_commitment_is_public_before_the_entropy_exists(waiting, client):
@@ -67,6 +76,9 @@ def test_a_commitment_is_public_before_the_entropy_exists(waiting, client):
     assert shown["data"]["commitment"] == waiting.commitment
     assert shown["task"] == waiting.task.title and shown["unit"] == str(waiting.task.unit)
     assert shown["at"].endswith("+08:00")  # ISO with the Beijing offset
+    declared = shown["data"]["entropy_declaration"]
+    assert declared == waiting.entropy_declaration
+    assert "福彩3D 第2026340期 开奖号码" in page
     assert doc["head"] == {"count": 1, "hash": shown["hash"]}
     # the secret stays private until the draw is made
     assert waiting.secret not in page and waiting.secret not in json.dumps(doc)
@@ -75,7 +87,7 @@ def test_a_commitment_is_public_before_the_entropy_exists(waiting, client):
 def test_the_feed_is_a_chain_anyone_can_recompute(waiting, admin_a, client):
     """Each entry's hash is SHA-256 of the canonical JSON of the entry without "hash", and
     carries the previous entry's hash (docs/draw-protocol.md, the board section)."""
-    services.set_entropy(waiting, admin_a, "20261205")
+    enter_entropy(waiting, admin_a)
     services.execute(waiting, admin_a)
     entries = feed(client)["entries"]
     assert [e["kind"] for e in entries] == ["commitment", "drawn"]
@@ -92,11 +104,12 @@ def test_the_feed_is_a_chain_anyone_can_recompute(waiting, admin_a, client):
 def test_a_made_draw_is_public_without_its_secret_or_seed(waiting, admin_a, client):
     """Before publication the secret and seed would tell, with the public register, which
     entities are about to be inspected; the board carries the result digest instead."""
-    services.set_entropy(waiting, admin_a, "20261205")
+    enter_entropy(waiting, admin_a)
     draw = services.execute(waiting, admin_a)
     made = Entry.objects.get(kind="drawn")
     assert made.data["result_digest"] == draw.digests["result"]
-    assert made.data["external_entropy"] == "20261205"
+    assert made.data["external_entropy"] == "093"
+    assert made.data["entropy_entered_at"] < made.data["drawn_at"]
     text = json.dumps(feed(client))
     assert draw.secret not in text and draw.seed not in text
 
@@ -130,7 +143,10 @@ def test_a_failed_draw_reveals_its_secret_and_digests(roster, admin_a, client):
     draw = services.execute(services.commit(task_save(admin_a, definition()), admin_a), admin_a)
     assert draw.status == Draw.Status.INFEASIBLE
     failed = Entry.objects.get(kind="infeasible")
-    assert hashlib.sha256(bytes.fromhex(failed.data["secret"])).hexdigest() == draw.commitment
+    # the board entry alone recomputes the commitment made before (protocol v2)
+    assert P.commitment(bytes.fromhex(failed.data["secret"]), failed.data["digests"]) == (
+        draw.commitment
+    )
     assert failed.data["digests"] == {k: v for k, v in draw.digests.items() if k != "result"}
     assert failed.data["unstaffed"] == len(draw.unstaffed)
     page = client.get("/public/board/").content.decode()
@@ -181,7 +197,7 @@ def test_entries_are_never_updated_or_deleted_through_the_orm(waiting):
 
 
 def test_board_verify_names_an_entry_changed_with_raw_sql(waiting, admin_a):
-    services.set_entropy(waiting, admin_a, "20261205")
+    enter_entropy(waiting, admin_a)
     services.execute(waiting, admin_a)
     code, out = run("board_verify")
     assert code == 0 and "共 2 条" in out

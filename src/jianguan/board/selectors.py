@@ -76,6 +76,7 @@ ROSTERS = {
     "inspectors": "检查人员名录",
     "experts": "专家名录",
     "exclusions": "回避名单",
+    "entropy_declaration": "外部随机数声明",
 }
 
 
