@@ -43,7 +43,9 @@ class Entry(models.Model):
     at = models.DateTimeField(_("时间"), db_index=True)
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
     unit = models.CharField(_("单位"), max_length=200, blank=True)
-    task_id = models.PositiveBigIntegerField(_("抽查任务编号"), null=True, blank=True, db_index=True)
+    task_id = models.PositiveBigIntegerField(
+        _("抽查任务编号"), null=True, blank=True, db_index=True
+    )
     task_title = models.CharField(_("抽查任务"), max_length=200, blank=True)
     draw_id = models.PositiveBigIntegerField(_("抽取编号"), null=True, blank=True, db_index=True)
     data = models.JSONField(_("内容"), default=dict)

@@ -104,7 +104,9 @@ def facts(entry: Entry) -> list[tuple[str, str]]:
                 ("格式", _format(declaration.get("format"))),
             ]
         else:
-            rows.append(("外部随机数", "需要（尚未声明）" if d.get("requires_entropy") else "不使用"))
+            rows.append(
+                ("外部随机数", "需要（尚未声明）" if d.get("requires_entropy") else "不使用")
+            )
         if d.get("redraw_reason"):
             rows.append(("重新抽取理由", d["redraw_reason"]))
         rows += _digests(d.get("digests"))

@@ -4,33 +4,62 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Entry',
+            name="Entry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.PositiveBigIntegerField(unique=True, verbose_name='序号')),
-                ('at', models.DateTimeField(db_index=True, verbose_name='时间')),
-                ('kind', models.CharField(choices=[('commitment', '抽取承诺'), ('drawn', '抽取完成'), ('superseded', '已重新抽取'), ('infeasible', '抽取失败'), ('audit_head', '审计日志链头')], max_length=16, verbose_name='类型')),
-                ('unit', models.CharField(blank=True, max_length=200, verbose_name='单位')),
-                ('task_id', models.PositiveBigIntegerField(blank=True, db_index=True, null=True, verbose_name='抽查任务编号')),
-                ('task_title', models.CharField(blank=True, max_length=200, verbose_name='抽查任务')),
-                ('draw_id', models.PositiveBigIntegerField(blank=True, db_index=True, null=True, verbose_name='抽取编号')),
-                ('data', models.JSONField(default=dict, verbose_name='内容')),
-                ('prev_hash', models.CharField(max_length=64, verbose_name='前一条目哈希')),
-                ('hash', models.CharField(max_length=64, unique=True, verbose_name='条目哈希')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seq", models.PositiveBigIntegerField(unique=True, verbose_name="序号")),
+                ("at", models.DateTimeField(db_index=True, verbose_name="时间")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("commitment", "抽取承诺"),
+                            ("drawn", "抽取完成"),
+                            ("superseded", "已重新抽取"),
+                            ("infeasible", "抽取失败"),
+                            ("audit_head", "审计日志链头"),
+                        ],
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("unit", models.CharField(blank=True, max_length=200, verbose_name="单位")),
+                (
+                    "task_id",
+                    models.PositiveBigIntegerField(
+                        blank=True, db_index=True, null=True, verbose_name="抽查任务编号"
+                    ),
+                ),
+                (
+                    "task_title",
+                    models.CharField(blank=True, max_length=200, verbose_name="抽查任务"),
+                ),
+                (
+                    "draw_id",
+                    models.PositiveBigIntegerField(
+                        blank=True, db_index=True, null=True, verbose_name="抽取编号"
+                    ),
+                ),
+                ("data", models.JSONField(default=dict, verbose_name="内容")),
+                ("prev_hash", models.CharField(max_length=64, verbose_name="前一条目哈希")),
+                ("hash", models.CharField(max_length=64, unique=True, verbose_name="条目哈希")),
             ],
             options={
-                'verbose_name': '公示板条目',
-                'verbose_name_plural': '公示板条目',
-                'ordering': ['-seq'],
-                'base_manager_name': 'objects',
+                "verbose_name": "公示板条目",
+                "verbose_name_plural": "公示板条目",
+                "ordering": ["-seq"],
+                "base_manager_name": "objects",
             },
         ),
     ]
