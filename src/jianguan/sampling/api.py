@@ -33,6 +33,7 @@ from jianguan.core.api import (
 )
 from jianguan.planning.models import Task
 
+from . import filters as lists
 from . import selectors, services, tasks
 from .models import Draw
 
@@ -238,12 +239,8 @@ def _draw_for_step(user, draw_id: int) -> Draw:
     description="调用者管辖范围内的抽取，按承诺时间倒序，分页。\n\n" + errors_doc(LIST_ERRORS),
 )
 def list_draws(request, filters: Query[DrawFilters]):
-    params = {}
-    if filters.task is not None:
-        params["task"] = str(filters.task)
-    if filters.status:
-        params["status"] = filters.status
-    qs = selectors.draw_list(request.auth, params)
+    listed = lists.DrawFilters.model_construct(task=filters.task, status=filters.status)
+    qs = selectors.draw_list(user=request.auth, filters=listed)
     return page(qs, filters.limit, filters.offset, _draw_out)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
@@ -21,7 +21,9 @@ from jianguan.registry.models import Entity
 from . import protocol as P
 from .models import Draw, Visit, VisitMember
 
-DRAW_FILTERS = ("q", "status", "year", "task")
+if TYPE_CHECKING:
+    from .filters import DrawFilters
+
 JOB_KIND = "draw"
 FINAL = (Draw.Status.DRAWN, Draw.Status.SUPERSEDED)
 RISK_LABELS = {
@@ -32,34 +34,32 @@ RISK_LABELS = {
 }
 
 
-def _digits(value) -> str | None:
-    value = str(value or "").strip()
-    return value if value.isdigit() and len(value) <= 18 else None
-
-
-# --- draws ---------------------------------------------------------------------------------------
-
-
-def draw_list(user, params: Mapping[str, str] | None = None, action: str = VIEW) -> QuerySet[Draw]:
+def draw_list(*, user, filters: DrawFilters | None = None, action: str = VIEW) -> QuerySet[Draw]:
     """q: task title contains; status; year: the task's plan year; task: task id."""
-    params = params or {}
     qs = Draw.objects.restrict(user, action).select_related(
         "task", "task__plan", "district", "created_by", "redraw_of"
     )
-    if q := (params.get("q") or "").strip():
-        qs = qs.filter(task__title__contains=q)
-    if (status := params.get("status")) in Draw.Status.values:
-        qs = qs.filter(status=status)
-    if (year := _digits(params.get("year"))) and len(year) == 4:
-        qs = qs.filter(task__plan__year=int(year))
-    if task := _digits(params.get("task")):
-        qs = qs.filter(task_id=int(task))
+    if f := filters:
+        if f.q:
+            qs = qs.filter(task__title__contains=f.q)
+        if f.status:
+            qs = qs.filter(status=f.status)
+        if f.year is not None:
+            qs = qs.filter(task__plan__year=f.year)
+        if f.task is not None:
+            qs = qs.filter(task_id=f.task)
     return qs.order_by("-committed_at", "-id")
+
+
+def draw_years(*, user) -> list[int]:
+    """The plan years of the draws the caller may see, newest first (the year filter)."""
+    years = Draw.objects.restrict(user).order_by().values_list("task__plan__year", flat=True)
+    return sorted(set(years), reverse=True)
 
 
 def draw_get(user, pk: int, action: str = VIEW) -> Draw:
     """Draw.DoesNotExist (→ 404) outside the user's jurisdiction or reach."""
-    return draw_list(user, action=action).select_related("task__unit").get(pk=pk)
+    return draw_list(user=user, action=action).select_related("task__unit").get(pk=pk)
 
 
 def can_change(user, draw_or_task) -> bool:

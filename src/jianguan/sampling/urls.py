@@ -4,8 +4,8 @@ from . import views
 
 app_name = "sampling"
 urlpatterns = [
-    path("draws/", views.draw_list, name="draw_list"),
-    path("draws/export/", views.draw_export, name="draw_export"),
+    path("draws/", views.DrawList.as_view(), name="draw_list"),
+    path("draws/export/", views.DrawList.as_export_view(), name="draw_export"),
     path("draws/<id:pk>/", views.draw_detail, name="draw_detail"),
     path("draws/<id:pk>/results/", views.draw_results_export, name="draw_results_export"),
     path("draws/<id:pk>/proof.zip", views.draw_proof, name="draw_proof"),

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from jianguan.core import audit
 from jianguan.core.downloads import stamped, table_download
 from jianguan.core.filters import validated
+from jianguan.core.generic import ObjectListView
 from jianguan.core.models import AuditEvent
 from jianguan.core.scoping import CHANGE, VIEW
 from jianguan.core.views import export_format, paginate, query_without
@@ -49,8 +50,11 @@ STATUS_CSS = {
 }
 
 
+SAMPLING = ("双随机抽查", None)
+
+
 def _crumbs(*items: tuple[str, str | None]) -> list[tuple[str, str | None]]:
-    return [("双随机抽查", None), *items]
+    return [SAMPLING, *items]
 
 
 def _draws_crumb() -> tuple[str, str]:
@@ -90,39 +94,18 @@ def _audit_download(user, draw: Draw, what: str) -> None:
 # --- list ----------------------------------------------------------------------------------------
 
 
-def _years(user) -> list[tuple[str, str]]:
-    years = (
-        Draw.objects.restrict(user).order_by().values_list("task__plan__year", flat=True).distinct()
-    )
-    return [(str(y), f"{y} 年") for y in sorted(set(years), reverse=True)]
+class DrawList(ObjectListView):
+    title = "抽取记录"
+    crumbs = [SAMPLING]
+    filters = DrawFilters
+    selector = staticmethod(selectors.draw_list)
+    template_name = "sampling/draw_list.html"
+    noun = "次"
+    empty = "没有符合条件的抽取。"
 
-
-@login_required
-@validated(DrawFilters)
-def draw_list(request):
-    user = request.user
-    ctx = paginate(request, selectors.draw_list(user, request.GET))
-    f = {key: request.GET.get(key, "") for key in ("q", "status", "year")}
-    ctx.update(
-        f=f,
-        any_filter=any(f.values()),
-        statuses=Draw.Status.choices,
-        years=_years(user),
-        status_css=STATUS_CSS,
-        export_query=query_without(request),
-        breadcrumbs=_crumbs(("抽取记录", None)),
-    )
-    return render(request, "sampling/draw_list.html", ctx)
-
-
-@login_required
-@validated(DrawFilters)
-def draw_export(request):
-    fmt = export_format(request)
-    qs = selectors.draw_list(request.user, request.GET)
-    return table_download(
-        exporting.DRAW_COLUMNS, exporting.draw_records(qs), fmt, stamped("抽取记录", fmt)
-    )
+    def export_response(self, queryset, fmt, count):
+        records = exporting.draw_records(queryset)
+        return table_download(exporting.DRAW_COLUMNS, records, fmt, stamped(self.title, fmt))
 
 
 # --- one draw ------------------------------------------------------------------------------------
