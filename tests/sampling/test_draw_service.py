@@ -357,3 +357,25 @@ def test_signals_tell_the_board_of_every_commitment_and_outcome(roster, admin_a)
     ]
     assert all(c == Draw.objects.get(pk=pk).commitment for _k, pk, c, _s in seen)
     assert seen[3][3] == Draw.Status.SUPERSEDED and seen[6][3] == Draw.Status.INFEASIBLE
+
+
+def test_a_version_1_draw_committed_before_the_upgrade_is_still_drawn(roster, admin_a, tmp_path):
+    """A draw committed under jianguan-draw/1 (commitment = SHA-256(secret), free-text entropy)
+    is drawn under version 1's rules, its entropy entered once, and its proof verifies as v1."""
+    add_inspectors(6)
+    task = task_save(admin_a, {**definition(), "requires_external_entropy": True})
+    draw = services.commit(task, admin_a, declaration=entropy_declaration())
+    Draw.objects.filter(pk=draw.pk).update(
+        protocol=P.PROTOCOL_V1,
+        commitment=P.commitment_v1(draw.secret),
+        entropy_declaration=None,
+        digests={k: v for k, v in draw.digests.items() if k != "entropy_declaration"},
+    )
+    services.set_entropy(draw, admin_a, "福彩3D 2026339期 517")
+    with pytest.raises(services.DrawError, match="不能更改"):
+        services.set_entropy(draw, admin_a, "福彩3D 2026339期 518")
+    draw = services.execute(Draw.objects.get(pk=draw.pk), admin_a)
+    assert draw.status == Draw.Status.DRAWN
+    services.export(draw, tmp_path)
+    assert json.loads((tmp_path / "proof.json").read_text("utf-8"))["protocol"] == P.PROTOCOL_V1
+    assert P.verify(tmp_path) == [] and services.verify(tmp_path) == []

@@ -283,7 +283,7 @@ def commit_draw(request, payload: CommitIn):
         raise ValidationError({"task_id": _("抽查任务不存在，或不在您的管辖范围内")})
     declaration = payload.entropy_declaration
     draw = services.commit(
-        task, request.auth, declaration=declaration.dict() if declaration else None
+        task, request.auth, declaration=declaration.model_dump() if declaration else None
     )
     return Status(201, _draw_out(_draw(request.auth, draw.pk)))
 

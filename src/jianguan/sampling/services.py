@@ -235,20 +235,27 @@ def set_entropy(draw: Draw, user, value: str) -> Draw:
         raise DrawError(_("抽取已完成，不能再填写外部随机数"))
     if recorded.entropy_entered_at or recorded.external_entropy:
         raise DrawError(_ENTERED)
-    if not declaration:
-        raise DrawError(_("该抽取承诺时未声明外部随机数，不能录入"))
     now = timezone.now()
-    if P.parse_time(declaration["announced_at"]) > now:
+    if recorded.protocol == P.PROTOCOL_V1 and recorded.requires_entropy:
+        # Committed before version 2 (no declaration): its free text, once.
+        value = (value or "").strip()
+        if not value:
+            raise DrawError({"external_entropy": _("请填写外部随机数（如公开开奖号码）")})
+        declaration = {"identifier": recorded.entropy_source or _("外部随机数")}
+    elif not declaration:
+        raise DrawError(_("该抽取承诺时未声明外部随机数，不能录入"))
+    elif P.parse_time(declaration["announced_at"]) > now:
         raise DrawError(
             {
                 "external_entropy": _("声明的%(id)s将于 %(t)s 公布，公布之后才能录入")
                 % {"id": declaration["identifier"], "t": _local(declaration["announced_at"])}
             }
         )
-    try:
-        value = P.normalise_entropy(value, declaration["format"])
-    except ValueError as e:
-        raise DrawError({"external_entropy": str(e)}) from None
+    if "format" in declaration:
+        try:
+            value = P.normalise_entropy(value, declaration["format"])
+        except ValueError as e:
+            raise DrawError({"external_entropy": str(e)}) from None
     with transaction.atomic():
         # The condition makes two entries at once impossible: only one update finds the row empty.
         if not Draw.objects.filter(
