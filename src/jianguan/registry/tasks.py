@@ -6,8 +6,10 @@ from pathlib import Path
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_tasks import task
 
+from jianguan.core import importing as imports
 from jianguan.core import jobs
 from jianguan.core.models import Job
 from jianguan.core.scoping import user_district
@@ -15,25 +17,14 @@ from jianguan.core.scoping import user_district
 from . import importing, selectors
 from .filters import EntityFilters
 
-KIND_IMPORT = "import_entities"
-
-
-@task()
-def import_entities_task(job_id: int) -> dict:
-    """Import the file stored for the job; result and error report go to the Job."""
-    return jobs.run_import(job_id, importing.import_entities)
+KIND_IMPORT = imports.register(
+    "import_entities", gettext_lazy("导入检查对象"), importing.import_entities
+).kind
 
 
 def start_entity_import(user, uploaded_file, skip_invalid: bool = False) -> Job:
     """Store the upload and queue its import. ValidationError for a wrong file type or size."""
-    return jobs.start_import(
-        kind=KIND_IMPORT,
-        title=_("导入检查对象"),
-        user=user,
-        uploaded_file=uploaded_file,
-        skip_invalid=skip_invalid,
-        task=import_entities_task,
-    )
+    return imports.start(KIND_IMPORT, user, uploaded_file, skip_invalid=skip_invalid)
 
 
 KIND_EXPORT = "export_entities"

@@ -3,49 +3,31 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_tasks import task
 
+from jianguan.core import importing as imports
 from jianguan.core import jobs
 from jianguan.core.models import Job
 from jianguan.core.scoping import user_district
 
 from . import grades, importing, proficiency
 
-KIND_PT_IMPORT = "import_pt_results"
-KIND_REGISTER_IMPORT = "import_qualifications"
+KIND_PT_IMPORT = imports.register(
+    "import_pt_results", gettext_lazy("导入能力验证结果"), proficiency.import_results
+).kind
+KIND_REGISTER_IMPORT = imports.register(
+    "import_qualifications", gettext_lazy("导入资质认定登记"), importing.import_register
+).kind
 KIND_GRADES = "grade_testing_bodies"
 
 
-@task()
-def import_pt_task(job_id: int) -> dict:
-    return jobs.run_import(job_id, proficiency.import_results)
-
-
 def start_pt_import(user, uploaded_file) -> Job:
-    return jobs.start_import(
-        kind=KIND_PT_IMPORT,
-        title=_("导入能力验证结果"),
-        user=user,
-        uploaded_file=uploaded_file,
-        skip_invalid=False,
-        task=import_pt_task,
-    )
-
-
-@task()
-def import_register_task(job_id: int) -> dict:
-    return jobs.run_import(job_id, importing.import_register)
+    return imports.start(KIND_PT_IMPORT, user, uploaded_file)
 
 
 def start_register_import(user, uploaded_file) -> Job:
-    return jobs.start_import(
-        kind=KIND_REGISTER_IMPORT,
-        title=_("导入资质认定登记"),
-        user=user,
-        uploaded_file=uploaded_file,
-        skip_invalid=False,
-        task=import_register_task,
-    )
+    return imports.start(KIND_REGISTER_IMPORT, user, uploaded_file)
 
 
 @task()
