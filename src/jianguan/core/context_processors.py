@@ -70,6 +70,8 @@ NAVIGATION = [
         [
             ("后台任务", "core:job_list"),
             ("审计日志", "core:audit_list"),
+            ("账号管理", "org:user_list"),
+            ("修改密码", "org:password_change"),
             ("API 令牌", "org:token_list"),
             ("工作日历", "workdays:calendar"),
         ],
