@@ -16,19 +16,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 
-def not_in_future(value: dt.date | None, *, label: str = "", today: dt.date | None = None):
-    """Refuse a date after today (Beijing time, `TIME_ZONE`); None passes."""
+def not_in_future(
+    value: dt.date | None, *, label: str = "", field: str = "", today: dt.date | None = None
+):
+    """Refuse a date after today (Beijing time, `TIME_ZONE`); None passes. With `field`, the
+    error is that field's (a form shows it beside the input)."""
     if value is None:
         return
     if isinstance(value, dt.datetime):
         value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
     today = today or timezone.localdate()
     if value > today:
-        raise ValidationError(
-            _("%(label)s不能晚于今天（%(today)s）")
-            % {"label": label or _("日期"), "today": f"{today:%Y-%m-%d}"},
-            code="future",
-        )
+        message = _("%(label)s不能晚于今天（%(today)s）") % {
+            "label": label or _("日期"),
+            "today": f"{today:%Y-%m-%d}",
+        }
+        error = ValidationError(message, code="future")
+        raise ValidationError({field: [error]}) if field else error
 
 
 def past_dates(instance, *fields: str) -> dict[str, list[str]]:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from jianguan.core import audit
 from jianguan.core.scoping import ADD, CHANGE, allowed
 from jianguan.core.services import apply, require, require_unit, snapshot
+from jianguan.core.validators import not_in_future
 from jianguan.personnel.models import Expert
 from jianguan.registry.models import (
     DOMAINS,
@@ -227,8 +228,7 @@ def qualification_status(
         raise ValidationError({"false_commitment": _("只有撤销资质认定时才能选择“因虚假承诺撤销”")})
     if on < q.status_on:
         raise ValidationError({"on": _("日期不能早于上次状态变更（%s）") % q.status_on})
-    if on > timezone.localdate():
-        raise ValidationError({"on": _("日期不能晚于今天")})
+    not_in_future(on, label=_("日期"), field="on")
     if not reason.strip():
         raise ValidationError({"reason": _("请填写事由")})
     before = snapshot(q, QUALIFICATION_FIELDS)
@@ -274,8 +274,7 @@ def application_record(*, user, entity: Entity, data: dict[str, Any]) -> Applica
     app = Application(entity=entity, recorded_by=_person(user))
     apply(app, data)
     if app.received_on:
-        if app.received_on > timezone.localdate():
-            raise ValidationError({"received_on": _("受理日期不能晚于今天")})
+        not_in_future(app.received_on, label=_("受理日期"), field="received_on")
         _check_bar(entity, app.received_on, "received_on")
     _saved(user, app, ["received_on", "route", "scope", "fields", "status"])
     return app
@@ -328,8 +327,7 @@ def change_record(*, user, entity: Entity, data: dict[str, Any]) -> BodyChange:
     _require_body(user, entity)
     change = BodyChange(entity=entity, recorded_by=_person(user))
     apply(change, data)
-    if change.changed_on and change.changed_on > timezone.localdate():
-        raise ValidationError({"changed_on": _("变更日期不能晚于今天")})
+    not_in_future(change.changed_on, label=_("变更日期"), field="changed_on")
     _saved(user, change, CHANGE_FIELDS)
     return change
 
@@ -539,8 +537,7 @@ def monitoring_visit_record(
             raise ValidationError(
                 {"visited_on": _("监测日期不在计划年度 %d 年内") % target.plan.year}
             )
-        if visit.visited_on > timezone.localdate():
-            raise ValidationError({"visited_on": _("监测日期不能晚于今天")})
+        not_in_future(visit.visited_on, label=_("监测日期"), field="visited_on")
     _saved(user, visit, VISIT_FIELDS)
     for change in changes:
         change_record(
@@ -601,8 +598,7 @@ def assessment_record(*, user, entity: Entity, data: dict[str, Any], experts=())
     _require_body(user, entity)
     a = Assessment(entity=entity, recorded_by=_person(user))
     apply(a, data)
-    if a.held_on and a.held_on > timezone.localdate():
-        raise ValidationError({"held_on": _("考核日期不能晚于今天")})
+    not_in_future(a.held_on, label=_("考核日期"), field="held_on")
     a.full_clean()
     a.save()
     a.experts.set(list(experts))
@@ -649,8 +645,7 @@ def lead_record(*, user, data: dict[str, Any]) -> OnlineLead:
         require_unit(user, ADD, lead.district, "district")
         if lead.entity_id:
             require(user, "view", lead.entity)
-    if lead.found_on and lead.found_on > timezone.localdate():
-        raise ValidationError({"found_on": _("发现日期不能晚于今天")})
+    not_in_future(lead.found_on, label=_("发现日期"), field="found_on")
     _saved(user, lead, LEAD_FIELDS)
     return lead
 
