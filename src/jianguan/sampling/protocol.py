@@ -1151,12 +1151,167 @@ def _diff_results(expected: bytes, published: bytes) -> list[str]:
     return problems[:50]
 
 
+# --- the public commitment board: verify_draw DIR --board FILE_OR_URL ---------------------------
+#
+# docs/draw-protocol.md, "The public commitment board". A board is a hash chain of entries; the
+# proof's commitment must be on it, in a valid chain, before the entropy existed and before it
+# was entered. The board's own times count here, not the proof's: the proof is written by the
+# drawing authority, the board was public while it happened.
+
+BOARD_FORMAT = "jianguan-board/1"
+BOARD_GENESIS = "0" * 64
+
+
+def _board_normalised(value):
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _board_normalised(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_board_normalised(v) for v in value]
+    return value
+
+
+def board_entry_hash(entry: dict) -> str:
+    """SHA-256 of the canonical JSON of the entry without its "hash"."""
+    body = {k: v for k, v in entry.items() if k != "hash"}
+    text = json.dumps(
+        _board_normalised(body), ensure_ascii=False, sort_keys=True, separators=(",", ":")
+    )
+    return sha256_hex(text.encode("utf-8"))
+
+
+def _board_documents(source: str) -> list:
+    """The feed pages: fetched from a URL (following "next"), or read from a saved file (one
+    document, or a JSON array of pages)."""
+    if source.startswith(("http://", "https://")):
+        import urllib.request
+
+        docs, url = [], source
+        while url and len(docs) < 100_000:
+            with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 (the user's URL)
+                docs.append(json.loads(response.read().decode("utf-8")))
+            url = docs[-1].get("next") if isinstance(docs[-1], dict) else None
+        return docs
+    data = json.loads(Path(source).read_bytes().decode("utf-8"))
+    return data if isinstance(data, list) else [data]
+
+
+def load_board(source: str) -> tuple[list[dict], dict]:
+    """(entries 1…count in order, head) of a board; ValueError in Chinese when unreadable."""
+    try:
+        docs = _board_documents(source)
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"无法读取公示板 {source}：{exc}") from None
+    if not docs or not all(isinstance(d, dict) for d in docs):
+        raise ValueError("公示板文件应为公示板 JSON 文档（或其分页组成的数组）")
+    if docs[0].get("format") != BOARD_FORMAT:
+        raise ValueError(f"公示板格式应为 {BOARD_FORMAT}，实际为 {docs[0].get('format')!r}")
+    head = docs[0].get("head")
+    if not isinstance(head, dict) or not isinstance(head.get("count"), int):
+        raise ValueError("公示板缺少链头（head）")
+    by_seq = {}
+    for doc in docs:
+        for entry in doc.get("entries") or []:
+            if isinstance(entry, dict) and isinstance(entry.get("seq"), int):
+                by_seq.setdefault(entry["seq"], entry)
+    return [by_seq[s] for s in sorted(by_seq) if s <= head["count"]], head
+
+
+def check_board_chain(entries: list[dict], head: dict) -> list[str]:
+    """Entries 1…count, each carrying the previous one's hash, each hash recomputed, the last
+    one's hash the head's."""
+    prev = BOARD_GENESIS
+    for expected, entry in enumerate(entries, start=1):
+        where = f"公示板第 {entry.get('seq')} 条"
+        if entry.get("seq") != expected:
+            return [f"{where}：应为第 {expected} 条，公示板缺少条目（须包含从第 1 条起的全部条目）"]
+        if entry.get("prev") != prev:
+            return [f"{where}：所记前一条目哈希与前一条不符，链条断裂"]
+        if board_entry_hash(entry) != entry.get("hash"):
+            return [f"{where}：内容与其哈希不符（条目被改动）"]
+        prev = entry["hash"]
+    if len(entries) != head["count"]:
+        return [f"公示板：链头记有 {head['count']} 条，文件中只有 {len(entries)} 条"]
+    if prev != head.get("hash"):
+        return ["公示板：最后一条的哈希与链头哈希不符"]
+    return []
+
+
+def check_on_board(proof: dict, entries: list[dict]) -> list[str]:
+    """The proof's commitment is on the board as a commitment, before the declared value was
+    announced and before the entropy was entered (or, without entropy, before the draw); the
+    declaration on the board is the proof's; a result digest on the board is the proof's."""
+    commitment, d = proof.get("commitment"), proof.get("draw") or {}
+    mine = [
+        e
+        for e in entries
+        if e.get("kind") == "commitment" and (e.get("data") or {}).get("commitment") == commitment
+    ]
+    if not mine:
+        return [f"公示板：没有承诺值 {commitment} 的登载记录（承诺值未在抽取前公开）"]
+    entry = mine[0]
+    data, problems = entry["data"], []
+    if entry.get("draw_id") != d.get("id") or data.get("number") != d.get("number"):
+        problems.append(
+            f"公示板第 {entry['seq']} 条：登载的是抽取 {entry.get('draw_id')} 第 {data.get('number')}"
+            f" 次，证明是抽取 {d.get('id')} 第 {d.get('number')} 次"
+        )
+    declaration = proof.get("entropy_declaration")
+    if data.get("entropy_declaration") != declaration:
+        problems.append(f"公示板第 {entry['seq']} 条：登载的外部随机数声明与证明中的声明不符")
+    try:
+        posted = parse_time(entry.get("at"))
+        deadlines = []
+        if isinstance(declaration, dict):
+            deadlines.append(("外部随机数公布", parse_time(declaration.get("announced_at"))))
+        if d.get("entropy_entered_at"):
+            deadlines.append(("录入外部随机数", parse_time(d["entropy_entered_at"])))
+        elif d.get("drawn_at"):
+            deadlines.append(("抽取", parse_time(d["drawn_at"])))
+    except (ValueError, TypeError) as exc:
+        return [*problems, f"公示板第 {entry['seq']} 条：时间无法比较（{exc}）"]
+    for label, deadline in deadlines:
+        if posted >= deadline:
+            problems.append(
+                f"公示板第 {entry['seq']} 条：承诺值登上公示板的时间（{posted.isoformat()}）"
+                f"不早于{label}时间（{deadline.isoformat()}）"
+            )
+    result = (proof.get("digests") or {}).get("result")
+    for e in entries:
+        mismatch = (e.get("data") or {}).get("result_digest") != result
+        if e.get("kind") == "drawn" and e.get("draw_id") == d.get("id") and result and mismatch:
+            problems.append(
+                f"公示板第 {e['seq']} 条：登载的抽取结果摘要与证明中 result.csv 的摘要不符"
+            )
+    return problems
+
+
+def board_check(source: str):
+    """A check for verify(…, checks=…): the board at `source` (a file or the feed's URL)."""
+
+    def check(b: Bundle) -> list[str]:
+        try:
+            entries, head = load_board(source)
+        except ValueError as exc:
+            return [str(exc)]
+        return check_board_chain(entries, head) or check_on_board(b.proof, entries)
+
+    return check
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    checks = ()
+    if len(args) == 3 and args[1] == "--board":
+        checks = (board_check(args[2]),)
+        args = args[:1]
     if len(args) != 1:
-        print("用法：python3 verify_draw.py 抽取文件目录", file=sys.stderr)
+        print(
+            "用法：python3 verify_draw.py 抽取文件目录 [--board 公示板文件或网址]", file=sys.stderr
+        )
         return 2
-    return report(verify(args[0]))
+    return report(verify(args[0], checks=checks))
 
 
 def report(problems: list[str], out=None) -> int:

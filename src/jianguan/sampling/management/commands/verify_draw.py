@@ -4,6 +4,7 @@ import sys
 
 from django.core.management.base import BaseCommand
 
+from jianguan.sampling import protocol as P
 from jianguan.sampling import services
 
 
@@ -14,9 +15,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("directory")
+        parser.add_argument(
+            "--board",
+            help="公示板 JSON 文件或 board.json 网址：另核对承诺值在录入外部随机数之前已登上公示板",
+        )
 
-    def handle(self, *args, directory, **options):
-        problems = services.verify(directory)
+    def handle(self, *args, directory, board=None, **options):
+        checks = (P.board_check(board),) if board else ()
+        problems = services.verify(directory, checks=checks)
         if problems:
             self.stdout.write("验证失败：")
             for line in problems:
