@@ -238,3 +238,19 @@ def test_the_audit_head_is_published_once_a_day_and_pins_the_audit_log(admin_a):
     assert audit.verify_chain()[1] is None
     code, out = run("board_verify")
     assert code == 1 and "审计日志" in out
+
+
+def test_the_portal_task_page_lists_every_draw_of_the_task(client):
+    """Issue 11 item 6: superseded draws stay public with their re-draw reason and a link to
+    the new draw, on the published task's page too."""
+    from tests.portal.builders import build
+
+    world = build(prefix="公示板")
+    reason = "抽中对象已迁出，经批准重新抽取"
+    second = services.execute(services.redraw(world.draw, world.admin, reason), world.admin)
+    page = client.get(f"/public/tasks/{world.task.pk}/").content.decode()
+    assert page.count("抽取承诺</span>") == 2 and "已重新抽取</span>" in page
+    assert world.draw.commitment in page and second.commitment in page
+    assert reason in page and f"?draw={second.pk}" in page
+    # another task's entries are not on this page
+    assert world.pending_task.title not in page

@@ -81,11 +81,18 @@ ROSTERS = {
 
 
 def _digests(digests: dict) -> list[tuple[str, str]]:
-    return [(f"{ROSTERS.get(k, k)}摘要", v) for k, v in sorted((digests or {}).items())]
+    """In the order of the protocol's steps (rules, rosters, declaration); unknown ones last."""
+    order = list(ROSTERS)
+    ranked = sorted(
+        (digests or {}).items(),
+        key=lambda kv: (order.index(kv[0]) if kv[0] in order else len(order), kv[0]),
+    )
+    return [(f"{ROSTERS.get(k, k)}摘要", v) for k, v in ranked]
 
 
 def facts(entry: Entry) -> list[tuple[str, str]]:
-    """(label, value) pairs of an entry for the page: Chinese labels, Beijing times."""
+    """(label, value) pairs of an entry for the page: Chinese labels, Beijing times. (The page
+    sets hashes, secrets and entropy values — ASCII tokens — in a fixed-width font.)"""
     d = entry.data
     if entry.kind == Entry.Kind.AUDIT_HEAD:
         return [
