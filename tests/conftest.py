@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+from pytest_django.plugin import blocking_manager_key
 
 from jianguan.core import uscc
 from jianguan.org.models import Unit, User
@@ -168,3 +169,56 @@ def entropy_declaration(hours: float = 1, fmt: str = "digits:3", **fields) -> di
         "format": fmt,
         **fields,
     }
+
+
+# The migrations' reference data (units, item list, codes, the default risk model…). A test that
+# flushes the database (a live server, `django_db(transaction=True)`) empties every table when
+# it ends; the tests that run next on the same worker expect the data, so it is put back.
+OUR_APPS = (
+    "org",
+    "core",
+    "registry",
+    "personnel",
+    "workdays",
+    "catalog",
+    "credit",
+    "risk",
+    "testing",
+)
+_REFERENCE: list[str] = []  # serialized once per worker, right after the test database is made
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from django.apps import apps
+    from django.core import serializers
+
+    models = serializers.sort_dependencies([(apps.get_app_config(a), None) for a in OUR_APPS])
+    with django_db_blocker.unblock():
+        data = serializers.serialize("json", [o for m in models for o in m._default_manager.all()])
+    _REFERENCE.append(data)
+
+
+def _restore_reference_data() -> None:
+    """Load the reference data again where a flush emptied the tables."""
+    from django.core import serializers
+    from django.db import connection, transaction
+
+    if not _REFERENCE or Unit.objects.exists():
+        return
+    # as loaddata: rows may refer to later rows (SQLite: checks off; PostgreSQL: the checks are
+    # deferred to the end of the transaction)
+    with transaction.atomic(), connection.constraint_checks_disabled():
+        for obj in serializers.deserialize("json", _REFERENCE[0]):
+            obj.save()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After any test's last teardown (for a flushing test: the flush of every table), the
+    reference data is back for the tests that run next on this worker."""
+    result = yield
+    if nextitem is not None and _REFERENCE:  # after the last test, the database itself is gone
+        with item.config.stash[blocking_manager_key].unblock():
+            _restore_reference_data()
+    return result

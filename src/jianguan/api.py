@@ -17,6 +17,7 @@ have no internet, and the site's CSP allows only its own scripts.
 from __future__ import annotations
 
 import functools
+import json
 
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -30,6 +31,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.docs import DocsBase
+from ninja.parser import Parser
 from ninja.security import HttpBearer
 
 from jianguan.catalog.api import router as catalog_router
@@ -85,6 +87,17 @@ class LocalSwagger(DocsBase):
         )
 
 
+def _not_json(constant: str):
+    raise ValueError(f"{constant} is not JSON")
+
+
+class StrictJSON(Parser):
+    """Bodies are RFC 8259 JSON: NaN and Infinity (which Python's json accepts) are a 400."""
+
+    def parse_body(self, request):
+        return json.loads(request.body, parse_constant=_not_json)
+
+
 class JianguanAPI(NinjaAPI):
     """NinjaAPI whose 405 (a method the path does not offer) has the one error body.
 
@@ -135,6 +148,7 @@ api = JianguanAPI(
     auth=TokenAuth(),
     urls_namespace="api",
     docs=LocalSwagger(),
+    parser=StrictJSON(),
 )
 api.add_router("/entities", entities_router)
 api.add_router("/inspectors", inspectors_router)

@@ -4,8 +4,8 @@ import os
 import shutil
 
 import pytest
-from pytest_django.plugin import blocking_manager_key
 
+from tests.conftest import _REFERENCE, _restore_reference_data
 from tests.e2e.accessibility import DESKTOP, watch
 
 CHROMIUM = "/usr/bin/chromium"
@@ -36,62 +36,11 @@ def browser():
         browser.close()
 
 
-OUR_APPS = (
-    "org",
-    "core",
-    "registry",
-    "personnel",
-    "workdays",
-    "catalog",
-    "credit",
-    "risk",
-    "testing",
-)
-
-
-_REFERENCE: list[str] = []  # the reference data, serialized once per session
-
-
 @pytest.fixture(scope="session")
-def reference_data(django_db_setup, django_db_blocker):
-    """What the migrations load into our apps (units, item list, codes, the default risk
-    model…), captured before any browser test: a live-server test empties every table when it
-    ends."""
-    from django.apps import apps
-    from django.core import serializers
-
-    models = serializers.sort_dependencies([(apps.get_app_config(a), None) for a in OUR_APPS])
-    with django_db_blocker.unblock():
-        data = serializers.serialize("json", [o for m in models for o in m._default_manager.all()])
-    _REFERENCE.append(data)
-    return data
-
-
-def _restore_reference_data() -> None:
-    """Load the reference data again where a live-server test's flush emptied the tables."""
-    from django.core import serializers
-    from django.db import connection, transaction
-
-    from jianguan.org.models import Unit
-
-    if not _REFERENCE or Unit.objects.exists():
-        return
-    # as loaddata: rows may refer to later rows (SQLite: checks off; PostgreSQL: the checks are
-    # deferred to the end of the transaction)
-    with transaction.atomic(), connection.constraint_checks_disabled():
-        for obj in serializers.deserialize("json", _REFERENCE[0]):
-            obj.save()
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_teardown(item, nextitem):
-    """After a browser test's last teardown (the flush of every table), the reference data is
-    put back: the tests that run next on this worker, browser or not, expect it."""
-    result = yield
-    if nextitem is not None:  # after the last test, the test database itself is gone
-        with item.config.stash[blocking_manager_key].unblock():
-            _restore_reference_data()
-    return result
+def reference_data(django_db_setup):
+    """The migrations' reference data, captured by tests/conftest.py right after the test
+    database was made."""
+    return _REFERENCE[0]
 
 
 @pytest.fixture

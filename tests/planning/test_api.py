@@ -193,3 +193,13 @@ def test_fuzzed_definitions_never_fail_the_server(api_as, admin_a, top, section,
     if response.status_code != 201:
         assert Task.objects.count() == before
         assert response.json()["detail"]
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_non_json_constants_are_a_400(api_as, admin_a, constant):
+    """RFC 8259: NaN and Infinity are not JSON; Python's parser accepts them, the API must not."""
+    body = json.dumps({**definition(), "note": float(constant.lower())}, allow_nan=True)
+    assert constant in body
+    response = api_as(admin_a).post("/planning/tasks", body)
+    assert response.status_code == 400, response.content
+    assert not Task.objects.exists()
