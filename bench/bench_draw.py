@@ -70,10 +70,10 @@ def end_to_end(url: str) -> None:
     from jianguan.planning.services import task_save
     from jianguan.sampling import services
 
-    task = task_save(None, definition())
+    task = task_save(None, definition=definition())
     started = time.perf_counter()
-    draw = services.commit(task, None)
-    draw = services.execute(draw, None)
+    draw = services.commit(task, user=None)
+    draw = services.execute(draw, user=None)
     seconds = time.perf_counter() - started
     assert draw.status == draw.Status.DRAWN, draw.unstaffed
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -99,7 +99,7 @@ def selection_against_baseline(url: str) -> tuple[float, float]:
     from jianguan.sampling import fast, freeze
     from jianguan.sampling import protocol as P
 
-    task = task_save(None, {**definition(), "title": "选择基准"})
+    task = task_save(None, definition={**definition(), "title": "选择基准"})
     rules = dict(task.definition, protocol=P.PROTOCOL)
     seed = P.seed_of(b"\xab" * 32, "00" * 32, "")
 

@@ -126,7 +126,7 @@ def publish(url: str, results: int) -> None:
     for i in range(TASKS):
         task = task_save(
             admin,
-            {
+            definition={
                 "title": f"2026年第{i + 1}批食品经营者双随机抽查",
                 "unit": "310101",
                 "items": [item.code],

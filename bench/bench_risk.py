@@ -49,9 +49,9 @@ def end_to_end(url: str) -> None:
 
 def baseline(url: str) -> tuple[float, int]:
     setup_django(url)
-    from jianguan.risk import features, scoring, services
+    from jianguan.risk import features, scoring, selectors, services
 
-    model = services.compile_model(services.active_model())
+    model = services.compile_model(selectors.active_model())
     ids, feats = features.read(dt.date.today())
     n = len(ids)
     part = feats.take(slice(0, min(SLICE, n)))

@@ -52,15 +52,15 @@ def roster(make_entity):
 def waiting(roster, admin_a, clock):
     """A task that needs public entropy, committed and waiting for it (福彩3D, in an hour)."""
     add_inspectors(6)
-    task = task_save(admin_a, {**definition(), "requires_external_entropy": True})
-    draw = services.commit(task, admin_a, declaration=entropy_declaration(hours=1))
+    task = task_save(admin_a, definition={**definition(), "requires_external_entropy": True})
+    draw = services.commit(task, user=admin_a, declaration=entropy_declaration(hours=1))
     draw.clock = clock
     return draw
 
 
 def enter_entropy(draw, user):
     draw.clock.advance(hours=1, seconds=1)  # the declared value is announced
-    services.set_entropy(draw, user, "093")
+    services.set_entropy(draw, user=user, value="093")
 
 
 def test_a_commitment_is_public_before_the_entropy_exists(waiting, client):
@@ -88,7 +88,7 @@ def test_the_feed_is_a_chain_anyone_can_recompute(waiting, admin_a, client):
     """Each entry's hash is SHA-256 of the canonical JSON of the entry without "hash", and
     carries the previous entry's hash (docs/draw-protocol.md, the board section)."""
     enter_entropy(waiting, admin_a)
-    services.execute(waiting, admin_a)
+    services.execute(waiting, user=admin_a)
     entries = feed(client)["entries"]
     assert [e["kind"] for e in entries] == ["commitment", "drawn"]
     prev = GENESIS
@@ -105,7 +105,7 @@ def test_a_made_draw_is_public_without_its_secret_or_seed(waiting, admin_a, clie
     """Before publication the secret and seed would tell, with the public register, which
     entities are about to be inspected; the board carries the result digest instead."""
     enter_entropy(waiting, admin_a)
-    draw = services.execute(waiting, admin_a)
+    draw = services.execute(waiting, user=admin_a)
     made = Entry.objects.get(kind="drawn")
     assert made.data["result_digest"] == draw.digests["result"]
     assert made.data["external_entropy"] == "093"
@@ -116,9 +116,11 @@ def test_a_made_draw_is_public_without_its_secret_or_seed(waiting, admin_a, clie
 
 def test_a_redraw_shows_the_reason_and_links_the_new_draw(roster, admin_a, client):
     add_inspectors(6)
-    first = services.execute(services.commit(task_save(admin_a, definition()), admin_a), admin_a)
+    first = services.execute(
+        services.commit(task_save(admin_a, definition=definition()), user=admin_a), user=admin_a
+    )
     reason = "抽中对象已注销，经批准重新抽取"
-    second = services.execute(services.redraw(first, admin_a, reason), admin_a)
+    second = services.execute(services.redraw(first, user=admin_a, reason=reason), user=admin_a)
     kinds = list(Entry.objects.order_by("seq").values_list("kind", "draw_id"))
     assert kinds == [
         ("commitment", first.pk),
@@ -140,7 +142,9 @@ def test_a_failed_draw_reveals_its_secret_and_digests(roster, admin_a, client):
     """Issue 11 item 6: anyone can check a failure was real: its secret (matching the
     commitment made before) and the rosters' digests."""
     add_inspectors(1)  # teams of 2: nobody can be staffed
-    draw = services.execute(services.commit(task_save(admin_a, definition()), admin_a), admin_a)
+    draw = services.execute(
+        services.commit(task_save(admin_a, definition=definition()), user=admin_a), user=admin_a
+    )
     assert draw.status == Draw.Status.INFEASIBLE
     failed = Entry.objects.get(kind="infeasible")
     # the board entry alone recomputes the commitment made before (protocol v2)
@@ -158,7 +162,9 @@ def test_a_failed_draw_reveals_its_secret_and_digests(roster, admin_a, client):
 def test_search_by_unit_or_task_and_paging(roster, admin_a, client):
     add_inspectors(6)
     for title in ("黄浦区食品生产者双随机抽查", "黄浦区药品零售抽查"):
-        services.commit(task_save(admin_a, {**definition(), "title": title}), admin_a)
+        services.commit(
+            task_save(admin_a, definition={**definition(), "title": title}), user=admin_a
+        )
     page = client.get("/public/board/", {"q": "药品"}).content.decode()
     assert "黄浦区药品零售抽查" in page and "食品生产者" not in page
     assert "没有符合条件" in client.get("/public/board/", {"q": "不存在的任务"}).content.decode()
@@ -169,7 +175,9 @@ def test_search_by_unit_or_task_and_paging(roster, admin_a, client):
 def test_the_feed_pages_under_one_head(roster, admin_a, client, monkeypatch):
     add_inspectors(6)
     for i in range(5):
-        services.commit(task_save(admin_a, {**definition(), "title": f"任务{i}"}), admin_a)
+        services.commit(
+            task_save(admin_a, definition={**definition(), "title": f"任务{i}"}), user=admin_a
+        )
     monkeypatch.setattr(selectors, "FEED_PAGE_SIZE", 2)
     first = feed(client, 1)
     assert (first["pages"], first["head"]["count"]) == (3, 5)
@@ -198,7 +206,7 @@ def test_entries_are_never_updated_or_deleted_through_the_orm(waiting):
 
 def test_board_verify_names_an_entry_changed_with_raw_sql(waiting, admin_a):
     enter_entropy(waiting, admin_a)
-    services.execute(waiting, admin_a)
+    services.execute(waiting, user=admin_a)
     code, out = run("board_verify")
     assert code == 0 and "共 2 条" in out
     with connection.cursor() as cursor:
@@ -247,7 +255,9 @@ def test_the_portal_task_page_lists_every_draw_of_the_task(client):
 
     world = build(prefix="公示板")
     reason = "抽中对象已迁出，经批准重新抽取"
-    second = services.execute(services.redraw(world.draw, world.admin, reason), world.admin)
+    second = services.execute(
+        services.redraw(world.draw, user=world.admin, reason=reason), user=world.admin
+    )
     page = client.get(f"/public/tasks/{world.task.pk}/").content.decode()
     assert page.count("抽取承诺</span>") == 2 and "已重新抽取</span>" in page
     assert world.draw.commitment in page and second.commitment in page

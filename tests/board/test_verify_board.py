@@ -63,12 +63,12 @@ def drawn(db, make_entity, admin_a, clock, client, tmp_path):
     for i in range(12):
         make_entity(risk_class="ABCD"[i % 4])
     add_inspectors(6)
-    task = task_save(admin_a, {**definition(), "requires_external_entropy": True})
-    draw = services.commit(task, admin_a, declaration=entropy_declaration(hours=1))
+    task = task_save(admin_a, definition={**definition(), "requires_external_entropy": True})
+    draw = services.commit(task, user=admin_a, declaration=entropy_declaration(hours=1))
     clock.advance(hours=1, seconds=1)
-    services.set_entropy(draw, admin_a, "093")
-    draw = services.execute(draw, admin_a)
-    proof = services.export(draw, tmp_path / "proof")
+    services.set_entropy(draw, user=admin_a, value="093")
+    draw = services.execute(draw, user=admin_a)
+    proof = services.export(draw, out=tmp_path / "proof")
     doc = client.get("/public/board.json").json()
     board = tmp_path / "board.json"
     board.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
@@ -167,12 +167,14 @@ def test_the_board_read_from_its_url_page_by_page(
         make_entity(risk_class="ABCD"[i % 4])
     add_inspectors(6)
     for title in ("先行任务甲", "先行任务乙"):  # entries before ours, on earlier pages
-        services.commit(task_save(admin_a, {**definition(), "title": title}), admin_a)
-    task = task_save(admin_a, {**definition(), "requires_external_entropy": True})
-    draw = services.commit(task, admin_a, declaration=entropy_declaration(hours=1))
+        services.commit(
+            task_save(admin_a, definition={**definition(), "title": title}), user=admin_a
+        )
+    task = task_save(admin_a, definition={**definition(), "requires_external_entropy": True})
+    draw = services.commit(task, user=admin_a, declaration=entropy_declaration(hours=1))
     clock.advance(hours=1, seconds=1)
-    services.set_entropy(draw, admin_a, "093")
-    proof = services.export(services.execute(draw, admin_a), tmp_path / "proof")
+    services.set_entropy(draw, user=admin_a, value="093")
+    proof = services.export(services.execute(draw, user=admin_a), out=tmp_path / "proof")
     monkeypatch.setattr(selectors, "FEED_PAGE_SIZE", 2)  # four entries: two pages of the feed
     (tool_code, tool_out), (command_code, command_out) = both(
         proof, f"{live_server.url}/public/board.json"

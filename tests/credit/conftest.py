@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from jianguan.credit import services
-from jianguan.workdays import services as workdays
+from jianguan.workdays import selectors as workdays
 from tests.conftest import DISTRICT_A, unit
 
 D = dt.date

@@ -12,7 +12,7 @@ from django.core.management import call_command
 
 from jianguan.core import audit
 from jianguan.core.models import AuditEvent
-from jianguan.credit import selectors, services
+from jianguan.credit import permissions, selectors, services
 from jianguan.credit.filters import AbnormalFilters
 from jianguan.credit.models import AbnormalListing, CreditRepair, SeriousListing
 from tests.conftest import DISTRICT_A, DISTRICT_B, unit
@@ -242,7 +242,7 @@ def test_only_the_listing_unit_or_the_city_removes(serious, city_admin, admin_a,
         services.serious_remove(user=admin_a, listing=by_city, data=removal)
     services.serious_remove(user=city_admin, listing=by_city, data=removal)
     by_district = serious()
-    assert services.may_decide(admin_a, by_district)
+    assert permissions.may_decide(admin_a, by_district)
     services.serious_remove(user=admin_a, listing=by_district, data=removal)
     assert SeriousListing.objects.filter(status="removed").count() == 2
 

@@ -82,7 +82,7 @@ def test_first_task_is_checked_confirmed_and_published(demo_city, client, tmp_pa
     assert page.status_code == 200
     assert done.title in page.content.decode()
 
-    sampling.export(draw, tmp_path / "proof")
+    sampling.export(draw, out=tmp_path / "proof")
     assert sampling.verify(tmp_path / "proof") == []
     # not drawn by credit class: anyone may download the proof from the portal
     proof = client.get(reverse("portal:draw_proof", args=[draw.pk]))

@@ -26,11 +26,13 @@ def test_a_commitment_waiting_for_entropy_is_on_the_public_board(
         make_entity(risk_class="ABCD"[i % 4])
     add_inspectors(4)
     title = "黄浦区食品生产者公示板浏览器抽查"
-    task = task_save(admin_a, {**definition(), "title": title, "requires_external_entropy": True})
+    task = task_save(
+        admin_a, definition={**definition(), "title": title, "requires_external_entropy": True}
+    )
     declared = entropy_declaration(hours=3, identifier="福彩3D 第2026341期 开奖号码")
-    draw = services.commit(task, admin_a, declaration=declared)
+    draw = services.commit(task, user=admin_a, declaration=declared)
     services.commit(
-        task_save(admin_a, {**definition(), "title": "另一项抽查任务"}), admin_a
+        task_save(admin_a, definition={**definition(), "title": "另一项抽查任务"}), user=admin_a
     )  # another entry, which the search must leave out
 
     context = browser.new_context(

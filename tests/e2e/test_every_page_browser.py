@@ -78,7 +78,7 @@ def pages_for(world: World, caller: str) -> list[tuple[str, bool]]:
 @pytest.fixture
 def world(page):
     """The access matrix's world, committed, so that the live server sees it."""
-    from jianguan.workdays import services as workdays
+    from jianguan.workdays import selectors as workdays
 
     built = World()
     workdays.invalidate()

@@ -79,7 +79,7 @@ def test_inspector_records_on_a_phone_and_a_second_member_confirms(
     admin = User.objects.create_user("qu", password=PASSWORD, role="district_admin", unit=district)
     task = task_save(
         admin,
-        {
+        definition={
             "title": "黄浦区企业公示信息抽查",
             "unit": DISTRICT_A,
             "items": ["SH-SC-011"],
@@ -89,7 +89,7 @@ def test_inspector_records_on_a_phone_and_a_second_member_confirms(
             "team": {"size": 2, "pool_by": "district"},
         },
     )
-    draw = sampling.execute(sampling.commit(task, admin), admin)
+    draw = sampling.execute(sampling.commit(task, user=admin), user=admin)
     visit = Visit.objects.get(draw=draw, entity=entity)
     item = task.items.get()
     method = METHODS.codes(item.methods)[0]

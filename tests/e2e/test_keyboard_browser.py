@@ -126,7 +126,7 @@ def test_inspector_records_a_result_on_a_phone_by_keyboard(page, make_entity):
     admin = User.objects.create_user("kbq", password=PASSWORD, role="district_admin", unit=district)
     task = task_save(
         admin,
-        {
+        definition={
             "title": "黄浦区键盘录入抽查",
             "unit": DISTRICT_A,
             "items": ["SH-SC-011"],
@@ -136,7 +136,7 @@ def test_inspector_records_a_result_on_a_phone_by_keyboard(page, make_entity):
             "team": {"size": 2, "pool_by": "district"},
         },
     )
-    draw = sampling.execute(sampling.commit(task, admin), admin)
+    draw = sampling.execute(sampling.commit(task, user=admin), user=admin)
     visit = Visit.objects.get(draw=draw, entity=entity)
     item = task.items.get()
     method = METHODS.codes(item.methods)[0]

@@ -39,7 +39,7 @@ def test_draw_wizard_from_preview_to_result(page, make_entity, clock):
         make_entity(DISTRICT_A, risk_class="AB"[i % 2])
     task = task_save(
         None,
-        {
+        definition={
             "title": "黄浦区生产领域产品质量抽查",
             "unit": DISTRICT_A,
             "items": ["SH-SC-011"],

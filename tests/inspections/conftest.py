@@ -56,14 +56,14 @@ def drawn_task(admin, items: int = 1, title: str = "检查实施测试任务", m
     ]
     task = planning.task_save(
         admin,
-        definition(
+        definition=definition(
             title=f"{title}{next(_n)}",
             items=codes,
             sampling={"mode": "ratio", "ratio": "1"},
             window={"start": "2026-05-20", "end": "2026-06-30"},
         ),
     )
-    draw = sampling.execute(sampling.commit(task, admin), admin)
+    draw = sampling.execute(sampling.commit(task, user=admin), user=admin)
     assert draw.status == Draw.Status.DRAWN, draw.unstaffed
     return draw
 

@@ -21,7 +21,7 @@ from jianguan.personnel.models import Inspector
 from jianguan.publication.models import Publication
 from jianguan.sampling import services as sampling
 from jianguan.sampling.models import Visit
-from jianguan.workdays import services as workdays
+from jianguan.workdays import selectors as workdays
 from tests.conftest import DISTRICT_A, unit
 
 from .conftest import STATION, drawn_task, login_for, make_inspectors, team_of
@@ -191,7 +191,7 @@ def test_merged_visits_are_recorded_on_the_host(client, admin_a, make_entity):
     draw2 = drawn_task(admin_a, items=1, title="合并任务")
     host = Visit.objects.get(draw=draw1, entity=entity)
     other = Visit.objects.get(draw=draw2, entity=entity)
-    sampling.merge(other, host, admin_a)
+    sampling.merge(other, into=host, user=admin_a)
     assert {i.pk for i in team_of(other)} == {i.pk for i in merged_team}
 
     recorder = login_for(merged_team[0])  # on the merged visit's team only

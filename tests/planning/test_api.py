@@ -81,7 +81,7 @@ def test_station_user_gets_403(api_as, station_a):
 
 
 def test_reads_are_scoped(api_as, admin_a, admin_b, city_admin):
-    task = services.task_save(admin_a, definition())
+    task = services.task_save(admin_a, definition=definition())
     a, b = api_as(admin_a), api_as(admin_b)
     assert a.get(f"/planning/tasks/{task.pk}").status_code == 200
     assert b.get(f"/planning/tasks/{task.pk}").status_code == 404
@@ -95,9 +95,10 @@ def test_reads_are_scoped(api_as, admin_a, admin_b, city_admin):
 def test_lists_and_filters(api_as, admin_a):
     police = make_item(kind="key", cap=None, dept="GA")
     joint = services.task_save(
-        admin_a, definition(title="联合", items=[make_item().code, police.code], quarter=3)
+        admin_a,
+        definition=definition(title="联合", items=[make_item().code, police.code], quarter=3),
     )
-    services.task_save(admin_a, definition(title="单一"))
+    services.task_save(admin_a, definition=definition(title="单一"))
     client = api_as(admin_a)
 
     def titles(**params):

@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from jianguan.core.models import AuditEvent
 from jianguan.org.models import Unit
-from jianguan.planning import services
+from jianguan.planning import permissions, services
 from jianguan.planning.models import Plan, Task
 from jianguan.planning.rules import DefinitionError
 from tests.conftest import DISTRICT_A, DISTRICT_B
@@ -31,7 +31,7 @@ pytestmark = pytest.mark.django_db
 
 def save_errors(user, data, task=None) -> dict[str, list[str]]:
     with pytest.raises(DefinitionError) as exc:
-        services.task_save(user, data, task)
+        services.task_save(user, definition=data, task=task)
     return exc.value.errors
 
 
@@ -43,7 +43,7 @@ def test_task_save_creates_task_plan_and_audit_events(admin_a):
     general = make_item()
     task = services.task_save(
         admin_a,
-        definition(
+        definition=definition(
             items=[general.code, key.code],
             quarter=2,
             batch=3,
@@ -72,14 +72,14 @@ def test_task_save_creates_task_plan_and_audit_events(admin_a):
 
 
 def test_second_task_reuses_the_plan(admin_a):
-    first = services.task_save(admin_a, definition())
-    second = services.task_save(admin_a, definition(title="第二批"))
+    first = services.task_save(admin_a, definition=definition())
+    second = services.task_save(admin_a, definition=definition(title="第二批"))
     assert first.plan == second.plan
     assert Plan.objects.count() == 1
 
 
 def test_city_task_belongs_to_a_city_plan(city_admin):
-    task = services.task_save(city_admin, definition(unit="310000"))
+    task = services.task_save(city_admin, definition=definition(unit="310000"))
     assert task.district is None and task.plan.district is None
     assert task.plan.title == "2026年度市局双随机抽查工作计划"
 
@@ -105,7 +105,7 @@ def test_unknown_unit_and_station_unit_are_refused(admin_a):
 
 def test_station_and_read_only_users_may_not_write(station_a):
     with pytest.raises(PermissionDenied):
-        services.task_save(station_a, definition())
+        services.task_save(station_a, definition=definition())
 
 
 def test_rules_errors_come_with_database_errors(admin_a):
@@ -150,7 +150,7 @@ def test_codes_are_checked_against_the_database(admin_a):
 def test_valid_codes_pass(admin_a):
     task = services.task_save(
         admin_a,
-        definition(
+        definition=definition(
             population={
                 "domains": ["food"],
                 "districts": [DISTRICT_A],
@@ -171,7 +171,9 @@ def test_unknown_keys_and_nulls(admin_a):
     errors = save_errors(admin_a, {**definition(), "sampeling": {}, "team": {"sise": 3}})
     assert set(errors) == {"sampeling", "team.sise"}
     # null means "not given": the default applies.
-    task = services.task_save(admin_a, {**definition(), "team": {"size": None}, "batch": None})
+    task = services.task_save(
+        admin_a, definition={**definition(), "team": {"size": None}, "batch": None}
+    )
     assert task.definition["team"]["size"] == 2 and task.batch == 1
 
 
@@ -195,10 +197,12 @@ def test_ratio_above_the_general_items_cap_is_refused(admin_a):
         admin_a, definition(items=[general.code], sampling=all_high)
     )
     mixed = {"class_ratios": {"A": "0.01", "B": "0.02", "C": "0.5", "D": "1"}}
-    assert services.task_save(admin_a, definition(items=[general.code], sampling=mixed))
+    assert services.task_save(admin_a, definition=definition(items=[general.code], sampling=mixed))
     # Key items only: no cap at all.
     key = make_item(kind="key", cap=None)
-    assert services.task_save(admin_a, definition(items=[key.code], sampling={"ratio": "1"}))
+    assert services.task_save(
+        admin_a, definition=definition(items=[key.code], sampling={"ratio": "1"})
+    )
 
 
 def test_task_cap_is_the_smallest_general_cap():
@@ -220,8 +224,10 @@ def test_task_cap_is_the_smallest_general_cap():
 
 
 def test_update_is_audited_and_frozen_tasks_are_refused(admin_a):
-    task = services.task_save(admin_a, definition())
-    task = services.task_save(admin_a, definition(title="改名后的任务", batch=2), task)
+    task = services.task_save(admin_a, definition=definition())
+    task = services.task_save(
+        admin_a, definition=definition(title="改名后的任务", batch=2), task=task
+    )
     assert task.title == "改名后的任务" and task.batch == 2
     update = AuditEvent.objects.get(object_type="planning.task", action="update")
     assert update.changes["title"] == ["2026年黄浦区食品经营者双随机抽查", "改名后的任务"]
@@ -234,23 +240,23 @@ def test_update_is_audited_and_frozen_tasks_are_refused(admin_a):
 
 
 def test_other_district_cannot_edit(admin_a, admin_b):
-    task = services.task_save(admin_a, definition())
+    task = services.task_save(admin_a, definition=definition())
     with pytest.raises(PermissionDenied):
-        services.task_save(admin_b, definition(unit=DISTRICT_B), task)
+        services.task_save(admin_b, definition=definition(unit=DISTRICT_B), task=task)
 
 
 def test_task_from_file(admin_a, tmp_path):
     path = tmp_path / "task.json"
     path.write_text(json.dumps(definition(), ensure_ascii=False), encoding="utf-8")
-    task = services.task_from_file(admin_a, path)
+    task = services.task_from_file(admin_a, path=path)
     assert task.title == "2026年黄浦区食品经营者双随机抽查"
     # The downloaded definition loads back to the same task definition.
     path.write_text(services.definition_json(task), encoding="utf-8")
-    again = services.task_from_file(admin_a, path)
+    again = services.task_from_file(admin_a, path=path)
     assert again.definition == task.definition
     path.write_text("{not json", encoding="utf-8")
     with pytest.raises(DefinitionError) as exc:
-        services.task_from_file(admin_a, path)
+        services.task_from_file(admin_a, path=path)
     assert "第 1 行" in exc.value.errors[""][0]
 
 
@@ -258,7 +264,7 @@ def test_task_from_file_as_the_system(tmp_path):
     """run_draw may run without a user: the system writes, audited as 系统."""
     path = tmp_path / "task.json"
     path.write_text(json.dumps(definition(unit=DISTRICT_B)), encoding="utf-8")
-    task = services.task_from_file(None, path)
+    task = services.task_from_file(None, path=path)
     assert task.created_by is None
     assert AuditEvent.objects.get(object_type="planning.task").actor_label == "系统"
 
@@ -267,7 +273,7 @@ def test_task_from_file_as_the_system(tmp_path):
 
 
 def test_plan_workflow_district_files_city_approves(admin_a, city_admin):
-    task = services.task_save(admin_a, definition())
+    task = services.task_save(admin_a, definition=definition())
     plan = task.plan
     plan = services.plan_file(user=admin_a, plan=plan)
     assert plan.status == Plan.Status.FILED and plan.filed_at is not None
@@ -286,7 +292,7 @@ def test_plan_workflow_district_files_city_approves(admin_a, city_admin):
 
 
 def test_plan_is_filed_by_its_own_unit_only(admin_a, city_admin, station_a):
-    plan = services.task_save(admin_a, definition()).plan
+    plan = services.task_save(admin_a, definition=definition()).plan
     with pytest.raises(PermissionDenied):
         services.plan_file(user=city_admin, plan=plan)
     with pytest.raises(PermissionDenied):
@@ -303,7 +309,9 @@ def test_empty_plan_cannot_be_filed(admin_a):
 
 
 def test_plan_return_needs_a_reason_and_goes_back_to_draft(admin_a, city_admin):
-    plan = services.plan_file(user=admin_a, plan=services.task_save(admin_a, definition()).plan)
+    plan = services.plan_file(
+        user=admin_a, plan=services.task_save(admin_a, definition=definition()).plan
+    )
     with pytest.raises(ValidationError):
         services.plan_return(user=city_admin, plan=plan, reason="  ")
     with pytest.raises(PermissionDenied):
@@ -320,23 +328,23 @@ def test_a_plan_under_review_is_frozen_and_an_approved_one_records_its_changes(a
     """DOMAIN.md: the plan is filed with the level above. While the city reviews it (filed),
     no task of the plan is added or changed; after approval a new task is a plan change
     (计划调整), recorded on the plan's own history."""
-    first = services.task_save(admin_a, definition())
+    first = services.task_save(admin_a, definition=definition())
     plan = services.plan_file(user=admin_a, plan=first.plan)
     with pytest.raises(DefinitionError, match="等待市局批准"):
-        services.task_save(admin_a, definition(title="报备后新增的任务"))
+        services.task_save(admin_a, definition=definition(title="报备后新增的任务"))
     with pytest.raises(DefinitionError, match="等待市局批准"):
-        services.task_save(admin_a, definition(title="报备后修改的标题"), task=first)
+        services.task_save(admin_a, definition=definition(title="报备后修改的标题"), task=first)
     with pytest.raises(DefinitionError, match="等待市局批准"):  # nor moved out to another year
-        services.task_save(admin_a, definition(check_date="2027-05-20"), task=first)
+        services.task_save(admin_a, definition=definition(check_date="2027-05-20"), task=first)
     assert list(plan.tasks.values_list("title", flat=True)) == [first.title]
 
     services.plan_approve(user=city_admin, plan=plan)
-    added = services.task_save(admin_a, definition(title="批准后增加的专项抽查"))
+    added = services.task_save(admin_a, definition=definition(title="批准后增加的专项抽查"))
     assert added.plan == plan
     assert AuditEvent.objects.filter(
         object_type="planning.plan", object_id=str(plan.pk), note__contains="计划调整"
     ).exists()
-    services.task_save(admin_a, definition(title="修改草稿任务标题"), task=added)
+    services.task_save(admin_a, definition=definition(title="修改草稿任务标题"), task=added)
     assert (
         AuditEvent.objects.filter(object_type="planning.plan", note__contains="计划调整").count()
         == 1  # editing a task already in the plan is not another adjustment
@@ -346,10 +354,10 @@ def test_a_plan_under_review_is_frozen_and_an_approved_one_records_its_changes(a
 def test_city_plan_is_approved_by_another_city_admin(city_admin, make_user):
     """Four eyes: the city's own plan (the system knows no provincial level) is approved by a
     city administrator other than the one who filed it; who filed is kept with the plan."""
-    plan = services.task_save(city_admin, definition(unit="310000")).plan
+    plan = services.task_save(city_admin, definition=definition(unit="310000")).plan
     plan = services.plan_file(user=city_admin, plan=plan)
     assert plan.filed_by == city_admin
-    assert not services.can_approve(city_admin, plan)
+    assert not permissions.can_approve(city_admin, plan)
     with pytest.raises(PermissionDenied, match="报备人以外"):
         services.plan_approve(user=city_admin, plan=plan)
     with pytest.raises(PermissionDenied):
@@ -382,10 +390,10 @@ def test_four_eyes_binds_superusers_too(admin_a, city_admin, make_user):
     operator = make_user("city_admin", "310000", username="operator")
     operator.is_superuser = True
     operator.save()
-    plan = services.task_save(admin_a, definition()).plan
+    plan = services.task_save(admin_a, definition=definition()).plan
     plan = services.plan_file(user=operator, plan=plan)
     assert plan.filed_by == operator
-    assert not services.can_approve(operator, plan)
+    assert not permissions.can_approve(operator, plan)
     with pytest.raises(PermissionDenied, match="报备人以外"):
         services.plan_approve(user=operator, plan=plan)
     with pytest.raises(PermissionDenied, match="报备人以外"):

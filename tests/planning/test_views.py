@@ -182,7 +182,7 @@ def test_task_detail_reads_in_chinese(login, admin_a):
     item = make_item(cap="0.02")
     task = services.task_save(
         admin_a,
-        definition(
+        definition=definition(
             items=[item.code],
             sampling={
                 "class_ratios": {"A": "0.01", "B": "0.02", "C": "0.5", "D": "1"},
@@ -214,7 +214,7 @@ def test_task_detail_reads_in_chinese(login, admin_a):
 
 
 def test_task_definition_download(login, admin_a):
-    task = services.task_save(admin_a, definition())
+    task = services.task_save(admin_a, definition=definition())
     response = login(admin_a).get(reverse("planning:task_export_json", args=[task.pk]))
     assert response["Content-Type"].startswith("application/json")
     assert "attachment" in response["Content-Disposition"]
@@ -222,7 +222,7 @@ def test_task_definition_download(login, admin_a):
 
 
 def test_other_district_gets_404(login, admin_a, admin_b):
-    task = services.task_save(admin_a, definition())
+    task = services.task_save(admin_a, definition=definition())
     client = login(admin_b)
     for name in ("task_detail", "task_edit", "task_export_json"):
         assert client.get(reverse(f"planning:{name}", args=[task.pk])).status_code == 404
@@ -236,7 +236,9 @@ def test_edit_prefills_and_saves(login, admin_a):
     item = make_item(cap="0.05")
     task = services.task_save(
         admin_a,
-        definition(items=[item.code], sampling={"ratio": "0.05", "class_ratios": {"D": "0.025"}}),
+        definition=definition(
+            items=[item.code], sampling={"ratio": "0.05", "class_ratios": {"D": "0.025"}}
+        ),
     )
     client = login(admin_a)
     response = client.get(reverse("planning:task_edit", args=[task.pk]))
@@ -255,7 +257,7 @@ def test_edit_prefills_and_saves(login, admin_a):
 
 
 def test_frozen_task_cannot_be_edited(login, admin_a):
-    task = services.task_save(admin_a, definition())
+    task = services.task_save(admin_a, definition=definition())
     Task.objects.filter(pk=task.pk).update(status=Task.Status.DRAWN)
     client = login(admin_a)
     response = client.get(reverse("planning:task_edit", args=[task.pk]), follow=True)
@@ -268,9 +270,12 @@ def test_task_list_search_filters_and_export(login, admin_a):
     scjg = make_item()
     police = make_item(kind="key", cap=None, dept="GA")
     joint = services.task_save(
-        admin_a, definition(title="联合检查任务", items=[scjg.code, police.code], quarter=2)
+        admin_a,
+        definition=definition(title="联合检查任务", items=[scjg.code, police.code], quarter=2),
     )
-    single = services.task_save(admin_a, definition(title="单一部门任务", items=[scjg.code]))
+    single = services.task_save(
+        admin_a, definition=definition(title="单一部门任务", items=[scjg.code])
+    )
     client = login(admin_a)
     url = reverse("planning:task_list")
 
@@ -304,7 +309,7 @@ def test_task_list_search_filters_and_export(login, admin_a):
 
 
 def test_plan_pages_and_workflow(login, admin_a, city_admin):
-    task = services.task_save(admin_a, definition())
+    task = services.task_save(admin_a, definition=definition())
     plan = task.plan
     url = reverse("planning:plan_detail", args=[plan.pk])
 
@@ -341,7 +346,7 @@ def test_plan_pages_and_workflow(login, admin_a, city_admin):
 def test_tasks_of_a_filed_plan_offer_no_edit(login, admin_a):
     """While the city reviews the filed plan its tasks are frozen: no 修改, the reason shown,
     and the edit page sends the user back with it."""
-    task = services.task_save(admin_a, definition())
+    task = services.task_save(admin_a, definition=definition())
     services.plan_file(user=admin_a, plan=task.plan)
     client = login(admin_a)
     url = reverse("planning:task_detail", args=[task.pk])
@@ -354,7 +359,7 @@ def test_tasks_of_a_filed_plan_offer_no_edit(login, admin_a):
 
 
 def test_new_task_from_a_plan_page_starts_with_its_unit_and_year(login, admin_a, admin_b):
-    plan = services.task_save(admin_a, definition()).plan
+    plan = services.task_save(admin_a, definition=definition()).plan
     url = reverse("planning:task_create") + f"?plan={plan.pk}"
     form = login(admin_a).get(url).context["form"]
     assert form["unit"].value() == DISTRICT_A and form["year"].value() == 2026
@@ -362,8 +367,8 @@ def test_new_task_from_a_plan_page_starts_with_its_unit_and_year(login, admin_a,
 
 
 def test_plan_list_filters_and_export(login, admin_a, city_admin):
-    services.task_save(admin_a, definition())
-    services.task_save(city_admin, definition(unit="310000"))
+    services.task_save(admin_a, definition=definition())
+    services.task_save(city_admin, definition=definition(unit="310000"))
     client = login(city_admin)
     url = reverse("planning:plan_list")
     assert client.get(url).context["page_obj"].paginator.count == 2

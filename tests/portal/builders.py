@@ -108,7 +108,7 @@ def build(prefix: str = "portal", serial: int = 7, admin=None) -> PortalWorld:
     def drawn_task(title):
         task = task_save(
             admin,
-            {
+            definition={
                 "title": title,
                 "unit": DISTRICT,
                 "items": [item.code],
@@ -118,7 +118,7 @@ def build(prefix: str = "portal", serial: int = 7, admin=None) -> PortalWorld:
                 "team": {"size": 2, "skills": ["food"], "pool_by": "district"},
             },
         )
-        draw = sampling.execute(sampling.commit(task, admin), admin)
+        draw = sampling.execute(sampling.commit(task, user=admin), user=admin)
         assert draw.status == draw.Status.DRAWN, draw.unstaffed
         visits = {v.entity.uscc: v for v in draw.visits.select_related("entity")}
         return task, draw, [visits[c] for c in entity_codes if c in visits]

@@ -227,8 +227,8 @@ def test_a_draw_by_class_keeps_its_proof_internal(portal_world):
     w = portal_world
     definition = dict(w.task.definition, title="按信用分级抽取的任务")
     definition["sampling"] = dict(definition["sampling"], class_ratios=dict.fromkeys("ABCD", "1"))
-    task = task_save(w.admin, definition)
-    draw = sampling.execute(sampling.commit(task, w.admin), w.admin)
+    task = task_save(w.admin, definition=definition)
+    draw = sampling.execute(sampling.commit(task, user=w.admin), user=w.admin)
     assert draw.status == draw.Status.DRAWN
     assert _targets_classes(draw) - {""}, "the class column is needed to verify this draw"
     Publication.objects.create(

@@ -1,6 +1,6 @@
 import pytest
 
-from jianguan.workdays import services as workdays
+from jianguan.workdays import selectors as workdays
 
 
 @pytest.fixture(autouse=True)

@@ -89,8 +89,8 @@ def drawn_task(admin, *, title="黄浦区食品生产者双随机抽查", distri
         "sampling": {"mode": "ratio", "ratio": ratio},
         "team": {"size": 2, "skills": ["food"], "pool_by": "district"},
     }
-    task = task_save(admin, definition)
-    draw = sampling.execute(sampling.commit(task, admin), admin)
+    task = task_save(admin, definition=definition)
+    draw = sampling.execute(sampling.commit(task, user=admin), user=admin)
     assert draw.status == draw.Status.DRAWN, draw.unstaffed
     return task, draw
 

@@ -43,13 +43,13 @@ def test_a_task_is_finished_only_when_every_visit_is_confirmed(admin_a):
     visits = list(Visit.objects.filter(draw=draw))
     for visit in visits[:-1]:
         F.record(visit)
-    assert not services.is_finished(task)
+    assert not selectors.is_finished(task)
     assert services.record_progress([task], on=D(2025, 9, 26)) == []
     F.record(visits[-1])
     Inspection.objects.filter(visit=visits[-1]).update(status=Inspection.Status.RECORDED)
-    assert not services.is_finished(task)  # recorded, not yet confirmed by a second member
+    assert not selectors.is_finished(task)  # recorded, not yet confirmed by a second member
     Inspection.objects.filter(visit=visits[-1]).update(status=Inspection.Status.CONFIRMED)
-    assert services.is_finished(task)
+    assert selectors.is_finished(task)
     (publication,) = services.record_progress([task], on=D(2025, 9, 26), actor=admin_a)
     assert publication.status == Publication.Status.PENDING
     assert services.record_progress([task], on=D(2025, 9, 29)) == []  # opened once

@@ -89,7 +89,7 @@ def test_entity_page_explains_the_draw_probability(make_entity, make_user, admin
         decided_by=e.district,
     )
     ratios = {"class_ratios": {"A": "0.01", "B": "0.02", "C": "0.3", "D": "1"}}
-    task = task_save(admin_a, definition(**ratios, listed_class="C"))
+    task = task_save(admin_a, definition=definition(**ratios, listed_class="C"))
     d = dict(task.definition, sampling=dict(task.definition["sampling"], missed_pt_class="D"))
     Task.objects.filter(pk=task.pk).update(definition=normalize(d))
     request = RequestFactory().get("/")

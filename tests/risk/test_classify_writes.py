@@ -97,7 +97,7 @@ def test_a_draw_does_not_freeze_while_classes_change(roster, admin_a):
     from jianguan.sampling import freeze
     from tests.sampling.test_draw_service import definition
 
-    task = task_save(admin_a, definition())
+    task = task_save(admin_a, definition=definition())
     s = connection.settings_dict
     other = psycopg.connect(
         dbname=s["NAME"],

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from jianguan.core.models import Job
 from jianguan.registry import models as registry
-from jianguan.risk import importing, services
+from jianguan.risk import importing, selectors, services
 from jianguan.risk.models import CheckOutcome, KeyAreaListing
 from tests.conftest import DISTRICT_A, DISTRICT_B
 
@@ -98,7 +98,7 @@ def test_backtest_page_runs_a_job_and_shows_per_class_rates_and_lift(
         )
     client.force_login(city_admin)
     split = (today - dt.timedelta(days=200)).isoformat()
-    model = services.active_model()
+    model = selectors.active_model()
     response = client.post(
         reverse("risk:backtest"), {"model": model.pk, "split": split, "until": today.isoformat()}
     )
@@ -113,7 +113,7 @@ def test_backtest_page_runs_a_job_and_shows_per_class_rates_and_lift(
 def test_backtest_form_errors(client, city_admin):
     """Rule: a mistake gets a clear Chinese message and nothing runs."""
     client.force_login(city_admin)
-    model = services.active_model()
+    model = selectors.active_model()
     response = client.post(
         reverse("risk:backtest"), {"model": model.pk, "split": "2026-05-01", "until": "2026-01-01"}
     )
@@ -137,7 +137,7 @@ def test_one_backtest_per_model_and_split_and_one_per_user(client, city_admin, m
     (as under db_worker), so the first one is still waiting when the others arrive."""
     from django.test import override_settings
 
-    model = services.active_model()
+    model = selectors.active_model()
     reader = make_user("read_only", "310000", username="reader")
     today = dt.date.today()
     data = {"model": model.pk, "split": (today - dt.timedelta(days=200)).isoformat()}

@@ -86,16 +86,16 @@ def test_model_edit_makes_a_new_version_and_past_classes_stay_reproducible(
     first = services.classify(as_of=TODAY)
     before = dict(EntityRiskClass.objects.filter(run=first).values_list("entity_id", "risk_class"))
     # Editing the active, used version makes a new draft; V1 itself is untouched.
-    v2 = services.model_update(city_admin, v1, {"thresholds": {"B": 0, "C": 0, "D": 0}})
+    v2 = services.model_update(city_admin, model=v1, data={"thresholds": {"B": 0, "C": 0, "D": 0}})
     assert v2.version == 2 and v2.based_on == v1 and v2.status == RiskModel.Status.DRAFT
     v1.refresh_from_db()
     assert v1.thresholds == {"B": 20, "C": 31, "D": 43}
     assert v2.indicators.count() == v1.indicators.count()
     # a second edit of the (unused) draft changes it in place
-    v2b, ind = services.indicator_save(city_admin, v2, {"code": "age", "weight": 2.0})
+    v2b, ind = services.indicator_save(city_admin, model=v2, data={"code": "age", "weight": 2.0})
     assert v2b == v2 and ind.weight == 2.0
     assert v1.indicators.get(code="age").weight == 1.0
-    services.model_activate(city_admin, v2)
+    services.model_activate(city_admin, model=v2)
     v1.refresh_from_db()
     assert v1.status == RiskModel.Status.RETIRED
     second = services.classify(as_of=TODAY)
@@ -112,7 +112,7 @@ def test_model_edit_makes_a_new_version_and_past_classes_stay_reproducible(
 
 def test_only_city_admins_edit_models(v1, admin_a):
     with pytest.raises(PermissionDenied):
-        services.model_update(admin_a, v1, {"name": "x"})
+        services.model_update(admin_a, model=v1, data={"name": "x"})
     with pytest.raises(PermissionDenied):
         tasks.start_classify(admin_a)
 
@@ -120,7 +120,7 @@ def test_only_city_admins_edit_models(v1, admin_a):
 def test_bad_rule_is_refused(v1, city_admin):
     with pytest.raises(ValidationError):
         services.indicator_save(
-            city_admin, v1, {"code": "age", "rule": {"type": "flag", "points": 3}}
+            city_admin, model=v1, data={"code": "age", "rule": {"type": "flag", "points": 3}}
         )
 
 
@@ -172,25 +172,43 @@ def test_listing_keeps_entity_key_tier_in_sync(make_entity, admin_a):
     assert e.key_tier == ""
     general = services.listing_create(
         admin_a,
-        {"entity": e, "area": "food", "tier": "general", "reason": "食品销售", "listed_on": TODAY},
+        data={
+            "entity": e,
+            "area": "food",
+            "tier": "general",
+            "reason": "食品销售",
+            "listed_on": TODAY,
+        },
     )
     e.refresh_from_db()
     assert e.key_tier == "general"
     special = services.listing_create(
         admin_a,
-        {"entity": e, "area": "drug", "tier": "special", "reason": "药品零售", "listed_on": TODAY},
+        data={
+            "entity": e,
+            "area": "drug",
+            "tier": "special",
+            "reason": "药品零售",
+            "listed_on": TODAY,
+        },
     )
     e.refresh_from_db()
     assert e.key_tier == "special"
     with pytest.raises(ValidationError):
         services.listing_create(
             admin_a,
-            {"entity": e, "area": "drug", "tier": "general", "reason": "重复", "listed_on": TODAY},
+            data={
+                "entity": e,
+                "area": "drug",
+                "tier": "general",
+                "reason": "重复",
+                "listed_on": TODAY,
+            },
         )
-    services.listing_remove(admin_a, special, TODAY, "停止药品经营")
+    services.listing_remove(admin_a, listing=special, removed_on=TODAY, reason="停止药品经营")
     e.refresh_from_db()
     assert e.key_tier == "general"
-    services.listing_remove(admin_a, general, TODAY, "停业")
+    services.listing_remove(admin_a, listing=general, removed_on=TODAY, reason="停业")
     e.refresh_from_db()
     assert e.key_tier == ""
     assert (
@@ -203,5 +221,11 @@ def test_listing_outside_district_is_refused(make_entity, admin_a):
     with pytest.raises(PermissionDenied):
         services.listing_create(
             admin_a,
-            {"entity": other, "area": "food", "tier": "general", "reason": "x", "listed_on": TODAY},
+            data={
+                "entity": other,
+                "area": "food",
+                "tier": "general",
+                "reason": "x",
+                "listed_on": TODAY,
+            },
         )

@@ -26,7 +26,7 @@ def _with_rule(task, **rule) -> Task:
     """The task saved again, through planning.services.task_save, with the missed-PT rule."""
     d = dict(task.definition)
     d["sampling"] = dict(d["sampling"], **rule)
-    return task_save(task.created_by, d, task=task)
+    return task_save(task.created_by, definition=d, task=task)
 
 
 @pytest.fixture
@@ -50,13 +50,13 @@ def test_missed_pt_bodies_are_drawn_as_the_configured_class(bodies, admin_a):
     missed_pt_class (here D, ratio 100%): all three are drawn; a PT missed 16 months ago, a
     satisfactory one, or one after the check date changes nothing (issue 5 item 6)."""
     add_inspectors(8)
-    task = task_save(admin_a, definition(**RATIOS))
+    task = task_save(admin_a, definition=definition(**RATIOS))
     before = services.preview(task)
     assert not any(s["stratum"] == "D" for s in before["strata"])
     task = _with_rule(task, missed_pt_class="D", missed_pt_months=12)
     preview = services.preview(task)
     assert any(s["stratum"] == "D" and s["population"] == 3 for s in preview["strata"])
-    draw = services.execute(services.commit(task, admin_a), admin_a)
+    draw = services.execute(services.commit(task, user=admin_a), user=admin_a)
     boosted = {e.pk for e in bodies[:3]}
     drawn_d = set(draw.visits.filter(stratum="D").values_list("entity_id", flat=True))
     assert drawn_d == boosted
@@ -68,7 +68,9 @@ def test_window_in_months_is_configurable(bodies, admin_a):
     """Rule: missed_pt_months sets the window: 18 months also catches the 16-month-old miss."""
     add_inspectors(8)
     task = _with_rule(
-        task_save(admin_a, definition(**RATIOS)), missed_pt_class="D", missed_pt_months=18
+        task_save(admin_a, definition=definition(**RATIOS)),
+        missed_pt_class="D",
+        missed_pt_months=18,
     )
     preview = services.preview(task)
     assert any(s["stratum"] == "D" and s["population"] == 4 for s in preview["strata"])
@@ -94,7 +96,7 @@ def test_listed_and_missed_take_the_riskier_class(bodies, admin_a):
         decided_by=bodies[10].district,
     )
     add_inspectors(8)
-    task = task_save(admin_a, definition(**RATIOS, listed_class="C"))
+    task = task_save(admin_a, definition=definition(**RATIOS, listed_class="C"))
     task = _with_rule(task, missed_pt_class="D")
     strata = {s["stratum"]: s["population"] for s in services.preview(task)["strata"]}
     assert strata["D"] == 3  # the three recent misses, bodies[0] among them

@@ -15,7 +15,7 @@ from jianguan.org.models import Unit
 from jianguan.personnel.models import ConflictDeclaration, Expertise, Inspector
 from jianguan.planning.services import task_from_file, task_save
 from jianguan.sampling import protocol as P
-from jianguan.sampling import services
+from jianguan.sampling import selectors, services
 from jianguan.sampling.models import Draw, Visit, VisitMember
 from tests.conftest import DISTRICT_A, entropy_declaration
 
@@ -63,14 +63,14 @@ def roster(make_entity):
 
 def test_commit_then_draw_writes_result_proof_and_visits(roster, admin_a, tmp_path):
     inspectors = add_inspectors(8)
-    task = task_save(admin_a, definition(certainty={"key_tiers": ["special"]}))
-    draw = services.commit(task, admin_a)
+    task = task_save(admin_a, definition=definition(certainty={"key_tiers": ["special"]}))
+    draw = services.commit(task, user=admin_a)
     assert draw.status == Draw.Status.COMMITTED
     # Protocol 2: the commitment binds the secret's bytes, the rules and every roster digest.
     assert draw.commitment == P.commitment(bytes.fromhex(draw.secret), draw.digests)
     assert set(draw.digests) == set(P.COMMITTED)
     assert draw.frozen_at <= draw.committed_at
-    draw = services.execute(Draw.objects.get(pk=draw.pk), admin_a)  # re-read from the files
+    draw = services.execute(Draw.objects.get(pk=draw.pk), user=admin_a)  # re-read from the files
     assert draw.status == Draw.Status.DRAWN
     visits = Visit.objects.filter(draw=draw)
     # 50% of each class of 39 non-certain (10/10/10/9 → 5/5/5/5) + the special-key entity
@@ -79,7 +79,7 @@ def test_commit_then_draw_writes_result_proof_and_visits(roster, admin_a, tmp_pa
     members = VisitMember.objects.filter(visit__draw=draw)
     assert members.count() == 42
     assert set(members.values_list("inspector", flat=True)) <= {i.pk for i in inspectors}
-    services.export(draw, tmp_path)
+    services.export(draw, out=tmp_path)
     assert services.verify(tmp_path) == []
     assert P.verify(tmp_path) == []  # the standard-library verifier agrees
     proof = json.loads((tmp_path / "proof.json").read_text("utf-8"))
@@ -93,30 +93,30 @@ def test_entropy_is_declared_then_entered_once(roster, admin_a, clock):
     """Issue 11: the commitment binds which future public value is the entropy; it is entered
     once, after its announcement, in the declared canonical form."""
     add_inspectors(6)
-    task = task_save(admin_a, {**definition(), "requires_external_entropy": True})
+    task = task_save(admin_a, definition={**definition(), "requires_external_entropy": True})
     with pytest.raises(services.DrawError, match="声明"):
-        services.commit(task, admin_a)  # no declaration
+        services.commit(task, user=admin_a)  # no declaration
     with pytest.raises(services.DrawError, match="不在将来"):
-        services.commit(task, admin_a, declaration=entropy_declaration(hours=-0.1))
+        services.commit(task, user=admin_a, declaration=entropy_declaration(hours=-0.1))
     assert not Draw.objects.exists()
-    draw = services.commit(task, admin_a, declaration=entropy_declaration(hours=1))
+    draw = services.commit(task, user=admin_a, declaration=entropy_declaration(hours=1))
     assert draw.digests["entropy_declaration"] == P.declaration_digest(draw.entropy_declaration)
     with pytest.raises(services.DrawError):
-        services.execute(draw, admin_a)
+        services.execute(draw, user=admin_a)
     with pytest.raises(services.DrawError, match="公布之后"):
-        services.set_entropy(draw, admin_a, "093")
+        services.set_entropy(draw, user=admin_a, value="093")
     clock.advance(hours=1, seconds=1)
     with pytest.raises(services.DrawError, match="只能由数字"):
-        services.set_entropy(draw, admin_a, "体彩排列三 2026135期 093")
+        services.set_entropy(draw, user=admin_a, value="体彩排列三 2026135期 093")
     with pytest.raises(services.DrawError, match="3 位数字"):
-        services.set_entropy(draw, admin_a, "0931")
-    services.set_entropy(draw, admin_a, "０ 9 3")
+        services.set_entropy(draw, user=admin_a, value="0931")
+    services.set_entropy(draw, user=admin_a, value="０ 9 3")
     with pytest.raises(services.DrawError, match="不能更改"):
-        services.set_entropy(draw, admin_a, "094")
-    draw = services.execute(draw, admin_a)
+        services.set_entropy(draw, user=admin_a, value="094")
+    draw = services.execute(draw, user=admin_a)
     assert draw.status == Draw.Status.DRAWN and draw.external_entropy == "093"
     with pytest.raises(services.DrawError):
-        services.set_entropy(draw, admin_a, "999")  # after the draw: too late
+        services.set_entropy(draw, user=admin_a, value="999")  # after the draw: too late
 
 
 def test_run_draw_declares_then_draws_once(roster, admin_a, clock, tmp_path):
@@ -151,8 +151,8 @@ def test_unstaffable_draw_says_why_and_writes_nothing(roster, admin_a):
     """Only one qualified inspector: no team of two (行政处罚法 art. 42) can be formed."""
     add_inspectors(1)
     add_inspectors(3, expires=dt.date(2026, 1, 1))  # certificates expired before the check date
-    task = task_save(admin_a, definition())
-    draw = services.execute(services.commit(task, admin_a), admin_a)
+    task = task_save(admin_a, definition=definition())
+    draw = services.execute(services.commit(task, user=admin_a), user=admin_a)
     assert draw.status == Draw.Status.INFEASIBLE
     assert draw.unstaffed and all("少于每组 2 人" in r for r in draw.unstaffed.values())
     assert not Visit.objects.exists() and not VisitMember.objects.exists()
@@ -167,14 +167,16 @@ def test_conflicts_and_previous_inspectors_are_never_drawn(roster, admin_a):
         ConflictDeclaration.objects.create(
             inspector=inspectors[0], entity=e, reason="亲属关系", valid_from=dt.date(2026, 1, 1)
         )
-    first = services.execute(services.commit(task_save(admin_a, definition()), admin_a), admin_a)
+    first = services.execute(
+        services.commit(task_save(admin_a, definition=definition()), user=admin_a), user=admin_a
+    )
     assert not VisitMember.objects.filter(inspector=inspectors[0]).exists()
     previous = {
         v.entity_id: set(v.members.values_list("inspector_id", flat=True))
         for v in first.visits.all()
     }
-    second_task = task_save(admin_a, {**definition(), "title": "第二批"})
-    second = services.execute(services.commit(second_task, admin_a), admin_a)
+    second_task = task_save(admin_a, definition={**definition(), "title": "第二批"})
+    second = services.execute(services.commit(second_task, user=admin_a), user=admin_a)
     for visit in second.visits.all():
         team = set(visit.members.values_list("inspector_id", flat=True))
         assert not team & previous.get(visit.entity_id, set())
@@ -182,22 +184,26 @@ def test_conflicts_and_previous_inspectors_are_never_drawn(roster, admin_a):
 
 def test_entities_checked_recently_for_the_same_item_are_excluded(roster, admin_a):
     add_inspectors(8)
-    first = services.execute(services.commit(task_save(admin_a, definition()), admin_a), admin_a)
+    first = services.execute(
+        services.commit(task_save(admin_a, definition=definition()), user=admin_a), user=admin_a
+    )
     checked = set(first.visits.values_list("entity_id", flat=True))
     later = {**definition(exclude_checked_months=6), "title": "复查批次"}
-    second = services.execute(services.commit(task_save(admin_a, later), admin_a), admin_a)
+    second = services.execute(
+        services.commit(task_save(admin_a, definition=later), user=admin_a), user=admin_a
+    )
     assert not checked & set(second.visits.values_list("entity_id", flat=True))
     assert second.counts["targets"] == len(roster) - len(checked)
 
 
 def test_redraw_needs_a_reason_and_keeps_the_old_draw(roster, admin_a, tmp_path):
     add_inspectors(6)
-    task = task_save(admin_a, definition())
-    first = services.execute(services.commit(task, admin_a), admin_a)
+    task = task_save(admin_a, definition=definition())
+    first = services.execute(services.commit(task, user=admin_a), user=admin_a)
     with pytest.raises(services.DrawError):
-        services.redraw(first, admin_a, "")
+        services.redraw(first, user=admin_a, reason="")
     second = services.execute(
-        services.redraw(first, admin_a, "抽中对象已注销，经批准重新抽取"), admin_a
+        services.redraw(first, user=admin_a, reason="抽中对象已注销，经批准重新抽取"), user=admin_a
     )
     first.refresh_from_db()
     assert first.status == Draw.Status.SUPERSEDED and second.redraw_of == first
@@ -205,7 +211,7 @@ def test_redraw_needs_a_reason_and_keeps_the_old_draw(roster, admin_a, tmp_path)
     assert second.secret != first.secret
     # The re-draw's proof names the draw it replaces, its commitment and the reason; both
     # verifiers check the link.
-    services.export(second, tmp_path)
+    services.export(second, out=tmp_path)
     proof = json.loads((tmp_path / "proof.json").read_text("utf-8"))
     assert proof["draw"]["redraw_of"] == first.pk
     assert proof["draw"]["redraw_of_commitment"] == first.commitment
@@ -214,44 +220,51 @@ def test_redraw_needs_a_reason_and_keeps_the_old_draw(roster, admin_a, tmp_path)
 
 def test_a_drawn_draw_cannot_be_drawn_again(roster, admin_a):
     add_inspectors(6)
-    draw = services.execute(services.commit(task_save(admin_a, definition()), admin_a), admin_a)
+    draw = services.execute(
+        services.commit(task_save(admin_a, definition=definition()), user=admin_a), user=admin_a
+    )
     with pytest.raises(services.DrawError):
-        services.execute(draw, admin_a)
+        services.execute(draw, user=admin_a)
 
 
 def test_tampered_frozen_roster_stops_the_draw(roster, admin_a):
     add_inspectors(6)
-    draw = services.commit(task_save(admin_a, definition()), admin_a)
+    draw = services.commit(task_save(admin_a, definition=definition()), user=admin_a)
     path = services.draw_dir(draw) / "targets.csv"
     path.write_bytes(path.read_bytes().replace(b",A,", b",D,", 1))
     with pytest.raises(services.DrawError, match="摘要不符"):
-        services.execute(Draw.objects.get(pk=draw.pk), admin_a)
+        services.execute(Draw.objects.get(pk=draw.pk), user=admin_a)
 
 
 def test_another_district_cannot_draw(roster, admin_a, admin_b):
     add_inspectors(6)
-    task = task_save(admin_a, definition())
+    task = task_save(admin_a, definition=definition())
     from django.core.exceptions import PermissionDenied
 
     with pytest.raises(PermissionDenied):
-        services.commit(task, admin_b)
+        services.commit(task, user=admin_b)
 
 
 def test_joint_visits_of_the_same_period_can_be_merged(roster, admin_a):
     """进一次门、查多项事: two tasks visiting the same entity in one period merge into one visit."""
     add_inspectors(8)
-    services.execute(services.commit(task_save(admin_a, definition(ratio="1")), admin_a), admin_a)
+    services.execute(
+        services.commit(task_save(admin_a, definition=definition(ratio="1")), user=admin_a),
+        user=admin_a,
+    )
     other = {**definition(ratio="1"), "title": "药品零售联合检查", "items": ["SH-YJ-001"]}
-    b = services.execute(services.commit(task_save(admin_a, other), admin_a), admin_a)
-    overlapping = list(services.overlaps(b))
+    b = services.execute(
+        services.commit(task_save(admin_a, definition=other), user=admin_a), user=admin_a
+    )
+    overlapping = list(selectors.overlaps(b))
     assert len(overlapping) == len(roster)
     host = overlapping[0]
     guest = b.visits.get(entity=host.entity)
-    services.merge(guest, host, admin_a)
+    services.merge(guest, into=host, user=admin_a)
     guest.refresh_from_db()
     assert guest.merged_into == host
     with pytest.raises(services.DrawError):
-        services.merge(guest, host, admin_a)
+        services.merge(guest, into=host, user=admin_a)
 
 
 @pytest.mark.django_db
@@ -260,7 +273,9 @@ def test_example_task_on_the_demo_city(tmp_path, capsys, clock):
     call_command("seed_demo", entities=50000, seed=1)
     out = tmp_path / "proof"
     draw = services.commit(
-        task_from_file(None, "examples/draw-task.json"), None, declaration=entropy_declaration()
+        task_from_file(None, path="examples/draw-task.json"),
+        user=None,
+        declaration=entropy_declaration(),
     )
     clock.advance(hours=2)
     call_command("run_draw", draw=draw.pk, external_entropy="517", out=str(out))
@@ -280,7 +295,9 @@ def test_example_task_on_the_demo_city(tmp_path, capsys, clock):
 def test_a_made_draw_is_immutable(roster, admin_a):
     """The draw, its rosters and its proof are immutable once made."""
     add_inspectors(6)
-    draw = services.execute(services.commit(task_save(admin_a, definition()), admin_a), admin_a)
+    draw = services.execute(
+        services.commit(task_save(admin_a, definition=definition()), user=admin_a), user=admin_a
+    )
     draw = Draw.objects.get(pk=draw.pk)
     draw.secret = "00" * 32
     with pytest.raises(PermissionError):
@@ -306,13 +323,13 @@ def test_listed_entities_are_drawn_as_the_configured_class(roster, admin_a):
             decided_by=e.district,
         )
     ratios = {"class_ratios": {"A": "0.01", "B": "0.01", "C": "0.01", "D": "1"}}
-    task = task_save(admin_a, definition(**ratios, listed_class="D"))
+    task = task_save(admin_a, definition=definition(**ratios, listed_class="D"))
     assert (
         "经营异常名录" in str(task.definition) or task.definition["sampling"]["listed_class"] == "D"
     )
     preview = services.preview(task)
     assert any(s["stratum"] == "D" and s["population"] == 10 + 3 for s in preview["strata"])
-    draw = services.execute(services.commit(task, admin_a), admin_a)
+    draw = services.execute(services.commit(task, user=admin_a), user=admin_a)
     drawn = set(draw.visits.values_list("entity_id", flat=True))
     assert {e.pk for e in listed} <= drawn
     assert draw.visits.filter(entity__in=listed, stratum="D").count() == 3
@@ -336,12 +353,14 @@ def test_signals_tell_the_board_of_every_commitment_and_outcome(roster, admin_a)
     signals.draw_finished.connect(finished, dispatch_uid="test-board")
     try:
         add_inspectors(6)
-        first = services.commit(task_save(admin_a, definition()), admin_a)
-        first = services.execute(first, admin_a)
-        second = services.redraw(first, admin_a, "名录数据有误，重新抽取")
-        second = services.execute(second, admin_a)
+        first = services.commit(task_save(admin_a, definition=definition()), user=admin_a)
+        first = services.execute(first, user=admin_a)
+        second = services.redraw(first, user=admin_a, reason="名录数据有误，重新抽取")
+        second = services.execute(second, user=admin_a)
         Inspector.objects.update(cert_expires_on=dt.date(2026, 1, 1))  # nobody qualified
-        third = services.execute(services.redraw(second, admin_a, "再次重新抽取"), admin_a)
+        third = services.execute(
+            services.redraw(second, user=admin_a, reason="再次重新抽取"), user=admin_a
+        )
     finally:
         signals.commitment_made.disconnect(dispatch_uid="test-board")
         signals.draw_finished.disconnect(dispatch_uid="test-board")
@@ -363,19 +382,19 @@ def test_a_version_1_draw_committed_before_the_upgrade_is_still_drawn(roster, ad
     """A draw committed under jianguan-draw/1 (commitment = SHA-256(secret), free-text entropy)
     is drawn under version 1's rules, its entropy entered once, and its proof verifies as v1."""
     add_inspectors(6)
-    task = task_save(admin_a, {**definition(), "requires_external_entropy": True})
-    draw = services.commit(task, admin_a, declaration=entropy_declaration())
+    task = task_save(admin_a, definition={**definition(), "requires_external_entropy": True})
+    draw = services.commit(task, user=admin_a, declaration=entropy_declaration())
     Draw.objects.filter(pk=draw.pk).update(
         protocol=P.PROTOCOL_V1,
         commitment=P.commitment_v1(draw.secret),
         entropy_declaration=None,
         digests={k: v for k, v in draw.digests.items() if k != "entropy_declaration"},
     )
-    services.set_entropy(draw, admin_a, "福彩3D 2026339期 517")
+    services.set_entropy(draw, user=admin_a, value="福彩3D 2026339期 517")
     with pytest.raises(services.DrawError, match="不能更改"):
-        services.set_entropy(draw, admin_a, "福彩3D 2026339期 518")
-    draw = services.execute(Draw.objects.get(pk=draw.pk), admin_a)
+        services.set_entropy(draw, user=admin_a, value="福彩3D 2026339期 518")
+    draw = services.execute(Draw.objects.get(pk=draw.pk), user=admin_a)
     assert draw.status == Draw.Status.DRAWN
-    services.export(draw, tmp_path)
+    services.export(draw, out=tmp_path)
     assert json.loads((tmp_path / "proof.json").read_text("utf-8"))["protocol"] == P.PROTOCOL_V1
     assert P.verify(tmp_path) == [] and services.verify(tmp_path) == []

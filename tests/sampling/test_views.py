@@ -66,7 +66,7 @@ def make_task(user, sampling=None, **over) -> Task:
     """A task of district A on a key item (no ratio cap): 25% of classes A–C, all of class D."""
     item = make_item(kind="key", cap=None)
     return planning.task_save(
-        user, definition(items=[item.code], sampling=sampling or dict(SAMPLING), **over)
+        user, definition=definition(items=[item.code], sampling=sampling or dict(SAMPLING), **over)
     )
 
 
@@ -391,7 +391,7 @@ def test_a_general_items_cap_stops_the_commit_not_the_draw(client_a, admin_a, ro
     003): rounding stays within the cap, so 0 would be drawn — the preview says so and the
     commit refuses, so no committed draw is left that draws nothing."""
     item = make_item(kind="general", cap="0.02")
-    task = planning.task_save(admin_a, definition(items=[item.code]))
+    task = planning.task_save(admin_a, definition=definition(items=[item.code]))
     html = page(client_a, "sampling:task_preview", task.pk)
     assert "将抽取 0 户" in html
     response = client_a.post(reverse("sampling:task_commit", args=[task.pk]), follow=True)
@@ -406,7 +406,7 @@ def test_rounding_never_takes_a_general_item_over_its_cap(client_a, admin_a, mak
     never 7 (2.27%, over the cap); the preview shows the 6 the draw then takes."""
     make_roster(make_entity, entities=308, inspectors=4)
     item = make_item(kind="general", cap="0.02")
-    task = planning.task_save(admin_a, definition(items=[item.code], team={"size": 2}))
+    task = planning.task_save(admin_a, definition=definition(items=[item.code], team={"size": 2}))
     html = page(client_a, "sampling:task_preview", task.pk)
     assert re.search(r"data-expected>\s*6\s*<", html), "the preview shows 6"
     assert "以下问题会阻止抽取" not in html

@@ -127,10 +127,12 @@ def _build(world: World) -> None:
             "team": {"size": 2, "skills": ["food"], "pool_by": "district"},
         }
 
-    task = task_save(admin, definition("访问矩阵草稿任务"))
-    committed = sampling.commit(task_save(admin, definition("访问矩阵已提交任务")), admin)
-    drawn_task = task_save(admin, definition("访问矩阵已抽取任务"))
-    drawn = sampling.execute(sampling.commit(drawn_task, admin), admin)
+    task = task_save(admin, definition=definition("访问矩阵草稿任务"))
+    committed = sampling.commit(
+        task_save(admin, definition=definition("访问矩阵已提交任务")), user=admin
+    )
+    drawn_task = task_save(admin, definition=definition("访问矩阵已抽取任务"))
+    drawn = sampling.execute(sampling.commit(drawn_task, user=admin), user=admin)
     assert drawn.status == drawn.Status.DRAWN, drawn.unstaffed
 
     abnormal = credit.abnormal_create(
@@ -198,7 +200,7 @@ def _build(world: World) -> None:
     run = risk.classify(model=risk_model, as_of=dt.date(2026, 6, 1))
     keyarea = risk.listing_create(
         admin,
-        {
+        data={
             "entity": entity,
             "area": KeyAreaMatter._meta.get_field("area").choices[0][0],
             "tier": "special",
@@ -244,7 +246,7 @@ def _build(world: World) -> None:
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
-    from jianguan.workdays import services as workdays
+    from jianguan.workdays import selectors as workdays
 
     built = World()
     with django_db_blocker.unblock():

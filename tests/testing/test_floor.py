@@ -41,14 +41,15 @@ def test_a_floor_above_the_cap_is_refused():
 def test_service_refuses_one_percent_naming_the_floor(admin_a):
     with pytest.raises(DefinitionError) as e:
         task_save(
-            admin_a, definition(items=["SH-SC-003"], sampling={"mode": "ratio", "ratio": "0.01"})
+            admin_a,
+            definition=definition(items=["SH-SC-003"], sampling={"mode": "ratio", "ratio": "0.01"}),
         )
     assert FLOOR_TEXT in e.value.errors["sampling.ratio"][0]
     # every class ratio must reach it too
     with pytest.raises(DefinitionError) as e:
         task_save(
             admin_a,
-            definition(
+            definition=definition(
                 items=["SH-SC-003"],
                 sampling={
                     "mode": "ratio",
@@ -57,7 +58,10 @@ def test_service_refuses_one_percent_naming_the_floor(admin_a):
             ),
         )
     assert FLOOR_TEXT in e.value.errors["sampling.class_ratios"][0]
-    task_save(admin_a, definition(items=["SH-SC-003"], sampling={"mode": "ratio", "ratio": "0.15"}))
+    task_save(
+        admin_a,
+        definition=definition(items=["SH-SC-003"], sampling={"mode": "ratio", "ratio": "0.15"}),
+    )
 
 
 def test_form_refuses_one_percent(login, admin_a):

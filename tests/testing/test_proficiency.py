@@ -15,7 +15,7 @@ from django.core.management.base import CommandError
 from jianguan.core.models import AuditEvent
 from jianguan.testing import proficiency
 from jianguan.testing.models import PTResult, PTScheme, Rectification
-from jianguan.workdays.services import add_working_days
+from jianguan.workdays.selectors import add_working_days
 
 HEAD = "统一社会信用代码,能力验证计划编号,项目,结果值,指定值,能力评定标准差\n"
 

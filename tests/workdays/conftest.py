@@ -1,11 +1,11 @@
 import pytest
 
-from jianguan.workdays import services
+from jianguan.workdays import selectors
 
 
 @pytest.fixture(autouse=True)
 def fresh_schedule():
     """The holiday table is cached per process; a rolled-back test must not leave its entries."""
-    services.invalidate()
+    selectors.invalidate()
     yield
-    services.invalidate()
+    selectors.invalidate()

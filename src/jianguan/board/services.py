@@ -32,8 +32,8 @@ def head() -> tuple[int, str]:
 @transaction.atomic
 def append(
     kind: str,
-    data: dict[str, Any],
     *,
+    data: dict[str, Any],
     unit: str = "",
     task_id: int | None = None,
     task_title: str = "",
@@ -71,7 +71,7 @@ def _append_for(draw, kind: str, data: dict[str, Any]) -> Entry:
     task = draw.task
     return append(
         kind,
-        {"number": draw.number, "commitment": draw.commitment, **data},
+        data={"number": draw.number, "commitment": draw.commitment, **data},
         unit=str(task.unit),
         task_id=task.pk,
         task_title=task.title,
@@ -158,7 +158,7 @@ def publish_audit_head(*, today: dt.date | None = None) -> tuple[Entry, bool]:
             return found, False
         count, hash_ = audit.head()
         entry = append(
-            Entry.Kind.AUDIT_HEAD, {"date": today.isoformat(), "count": count, "hash": hash_}
+            Entry.Kind.AUDIT_HEAD, data={"date": today.isoformat(), "count": count, "hash": hash_}
         )
     return entry, True
 

@@ -466,7 +466,7 @@ def _write_row(
     """Apply one row to its object (the stored one or a new one), check it with the model's
     own rules, save it when it changed, and record the change."""
     obj = old if old is not None else model()
-    before = shown(obj, fields) if old is not None else {}
+    before = shown(obj, fields=fields) if old is not None else {}
     for name, value in values.items():
         setattr(obj, name, value)
     try:
@@ -478,7 +478,7 @@ def _write_row(
             for msg in messages
         )
         return
-    after = shown(obj, fields)
+    after = shown(obj, fields=fields)
     if old is not None and after == before:
         result.unchanged += 1
         return

@@ -37,7 +37,7 @@ RESULT_CODE_FIELDS = ["code", "name", "parent", "problem_found", "sort", "active
 CITY_ONLY = "抽查事项清单和检查结果代码由市局维护"
 
 
-def shown(obj: models.Model, fields: list[str]) -> dict[str, Any]:
+def shown(obj: models.Model, *, fields: list[str]) -> dict[str, Any]:
     """snapshot() as people read it in the history: methods and domains by name, ratios in %."""
     out = snapshot(obj, fields)
     if "methods" in out:
@@ -55,14 +55,14 @@ def _save(user, model: type[models.Model], obj, data: dict[str, Any], fields: li
     if obj is not None:
         require(user, CHANGE, obj)
         obj = model.objects.select_for_update().get(pk=obj.pk)
-        before = shown(obj, fields)
+        before = shown(obj, fields=fields)
     else:
         if not allowed(user, ADD, model):
             raise PermissionDenied(_(CITY_ONLY))
         obj, before = model(), {}
     apply(obj, data)
     obj.full_clean()
-    changes = audit.diff(before, shown(obj, fields))
+    changes = audit.diff(before, shown(obj, fields=fields))
     if changes or not before:
         obj.save()
         audit.record(user, "update" if before else "create", obj, changes=changes)

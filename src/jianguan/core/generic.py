@@ -25,6 +25,7 @@ parameter sweep walk every view built on these classes.
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
@@ -313,3 +314,20 @@ class ObjectFormView(StaffView):
         }
         context.update(self.get_context())
         return render(self.request, self.template_name, context)
+
+
+def permission_required(action: str, model: type[Model], message: str = ""):
+    """`StaffView.permission` for a function view: 403 unless the caller's role may do `action`
+    on rows of `model` at all (core.scoping.allowed, from org.models.ROLE_SPECS). Goes below
+    `login_required`, so that an anonymous caller is sent to the login page first."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not allowed(request.user, action, model):
+                raise PermissionDenied(message)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorate

@@ -94,6 +94,27 @@ def allowed(user, action: str, model: type[models.Model]) -> bool:
     return action == VIEW or not city_wide or user.scope_level == "city"
 
 
+def granted(user, grant: str) -> bool:
+    """Does the user's role carry `grant` (org.models.ROLE_SPECS: what a role may do beyond the
+    four actions)? Only users with a jurisdiction; operators and the system have every grant."""
+    if user is SYSTEM:
+        return True
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return grant in user.role_spec.grants and user.scope_level is not None
+
+
+def city_wide(user) -> bool:
+    """Does the user act for the whole city (the system, an operator, a city-level role)?"""
+    if user is SYSTEM:
+        return True
+    if user is None or not user.is_authenticated:
+        return False
+    return user.is_superuser or user.scope_level == "city"
+
+
 def reaches(user, action: str, obj: models.Model) -> bool:
     """Is this row inside what `restrict(user, action)` yields (to show an edit button, to check
     a write)?"""

@@ -14,7 +14,7 @@ from jianguan.core.scoping import VIEW
 from jianguan.registry.models import Entity
 from jianguan.registry.selectors import search
 from jianguan.workdays.core import add_years
-from jianguan.workdays.services import schedule
+from jianguan.workdays.selectors import schedule
 
 from . import clocks
 from .filters import AbnormalFilters, CommitmentFilters, SeriousFilters

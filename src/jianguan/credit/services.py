@@ -15,7 +15,7 @@ from jianguan.core import audit
 from jianguan.core.scoping import ADD, CHANGE
 from jianguan.core.services import apply, require, require_unit, snapshot
 from jianguan.registry.models import Entity
-from jianguan.workdays.services import schedule
+from jianguan.workdays.selectors import schedule
 
 from . import clocks
 from .models import (
@@ -26,6 +26,7 @@ from .models import (
     CreditRepair,
     SeriousListing,
 )
+from .permissions import may_decide
 
 ABNORMAL_FIELDS = [
     "entity",
@@ -100,15 +101,6 @@ def _check_place(user, entity: Entity | None, unit, field: str) -> None:
         unit.kind == "district" and unit.pk != entity.district_id
     ):
         raise ValidationError({field: _("决定机关应为市局或该主体所属区局")})
-
-
-def may_decide(user, listing: SeriousListing) -> bool:
-    """总局令第44号 "谁处罚、谁列入、谁移出": only the listing unit, or the city, acts on it."""
-    if user is None:
-        return True  # the system (the expiry run)
-    if user.is_superuser or user.scope_level == "city":
-        return True
-    return user.unit_id == listing.listed_by_id
 
 
 def _require_decider(user, listing: SeriousListing) -> None:

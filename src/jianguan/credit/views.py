@@ -26,7 +26,7 @@ from jianguan.core.scoping import ADD, CHANGE, allowed, reaches
 from jianguan.registry.filters import EntityParam
 from jianguan.registry.selectors import entity_find
 
-from . import clocks, exporting, selectors, services
+from . import clocks, exporting, permissions, selectors, services
 from .filters import AbnormalFilters, CommitmentFilters, RemovalParam, SeriousFilters
 from .forms import (
     AbnormalListingForm,
@@ -305,7 +305,7 @@ class SeriousDetail(ObjectDetailView):
             (listing.removed_on, f"移出：{listing.get_removal_reason_display()}"),
         )
         can_change = reaches(user, CHANGE, listing)
-        may_decide = can_change and services.may_decide(user, listing)
+        may_decide = can_change and permissions.may_decide(user, listing)
         try:
             escalated_from = listing.from_abnormal
         except AbnormalListing.DoesNotExist:
@@ -363,7 +363,7 @@ class SeriousStep(CreditForm):
         return super().dispatch(request, *args, **kwargs)
 
     def require_decider(self, listing):
-        if not services.may_decide(self.request.user, listing):
+        if not permissions.may_decide(self.request.user, listing):
             raise PermissionDenied(
                 f"严重违法失信名单由列入机关（{listing.listed_by.name}）或市局办理（谁列入、谁移出）"
             )

@@ -104,7 +104,9 @@ class ResultForm(StyledForm):
     def clean(self):
         data = super().clean()
         if self.touched:
-            errors = services.entry_errors(self.entry(), self.line.item, self.checked_on)
+            errors = services.entry_errors(
+                self.entry(), item=self.line.item, checked_on=self.checked_on
+            )
             for field, message in errors.items():
                 self.add_error(field, message)
         return data

@@ -16,10 +16,13 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jianguan.catalog.models import ResultCode
+from jianguan.catalog.models import ResultCode, Violation
 from jianguan.core import uscc
-from jianguan.core.scoping import CHANGE, VIEW
-from jianguan.registry.models import Entity
+from jianguan.core.scoping import CHANGE, VIEW, granted
+from jianguan.org.models import RECHECK_ON_SITE
+from jianguan.personnel.models import Inspector
+from jianguan.planning.models import Task
+from jianguan.registry.models import DOMAINS, Entity
 from jianguan.sampling.models import Draw, Visit, VisitMember
 
 from .models import FollowUp, Inspection, Result
@@ -40,8 +43,6 @@ def inspector_of(user):
     """The personnel.Inspector a login belongs to, or None."""
     if user is None or not user.is_authenticated:
         return None
-    from jianguan.personnel.models import Inspector
-
     return Inspector.objects.filter(user=user).select_related("unit").first()
 
 
@@ -198,8 +199,6 @@ def inspection_list(user, params: Mapping[str, str] | None = None) -> QuerySet[V
 
 def task_choices(user) -> list[tuple[str, str]]:
     """Tasks with a draw in force the caller may see, for the list's filter."""
-    from jianguan.planning.models import Task
-
     draws = Draw.objects.restrict(user, VIEW).filter(status=Draw.Status.DRAWN)
     tasks = Task.objects.filter(pk__in=draws.values("task_id")).order_by("-check_date", "title")
     return [(str(t.pk), t.title) for t in tasks[:200]]
@@ -272,8 +271,8 @@ def follow_up_get(user, pk: int, action: str = VIEW) -> FollowUp:
 def _changeable(user) -> QuerySet[FollowUp]:
     """Who re-checks (谁管辖、谁负责): whoever may change rows of the entity's district, and the
     inspectors of the station that has jurisdiction over it, who do the re-check on site."""
-    if getattr(user, "role", None) == "station_inspector":
-        return FollowUp.objects.restrict(user, VIEW)  # station level: its own station only
+    if granted(user, RECHECK_ON_SITE):  # station inspectors: their own station only
+        return FollowUp.objects.restrict(user, VIEW)
     return FollowUp.objects.restrict(user, CHANGE)
 
 
@@ -306,15 +305,11 @@ def code_choices() -> list:
 
 
 def is_testing_body(entity) -> bool:
-    from jianguan.registry.models import DOMAINS
-
     return bool(entity.domains & DOMAINS.by_code["testing_body"])
 
 
 def violation_choices() -> list[tuple[str, str]]:
     """The violation codes of inspection & testing bodies (总局令第39号), for the record form."""
-    from jianguan.catalog.models import Violation
-
     return [
         (code, f"{code} {name}（{article}）")
         for code, name, article in Violation.objects.filter(active=True).values_list(

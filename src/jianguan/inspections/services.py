@@ -53,7 +53,7 @@ class Entry:
 # --- checks shared by the forms and the services -------------------------------------------------
 
 
-def entry_errors(entry: Entry, item, checked_on: dt.date | None) -> dict[str, str]:
+def entry_errors(entry: Entry, *, item, checked_on: dt.date | None) -> dict[str, str]:
     """{field: message} of one item's entry (empty when it is valid)."""
     errors: dict[str, str] = {}
     allowed = METHODS.codes(item.methods) or [c for c, _l in METHODS.choices]
@@ -95,7 +95,7 @@ def code_by_value(value: str) -> ResultCode | None:
     return ResultCode.objects.filter(code=value, active=True).first() if value else None
 
 
-def checked_on_error(checked_on: dt.date | None, required: bool) -> str | None:
+def checked_on_error(checked_on: dt.date | None, *, required: bool) -> str | None:
     if checked_on is None:
         return _("请填写检查日期") if required else None
     try:
@@ -172,7 +172,7 @@ def record(
         if line is None:
             errors.setdefault("__all__", []).append(_("事项不属于本次检查"))
             continue
-        for field, msg in entry_errors(entry, line.item, checked_on).items():
+        for field, msg in entry_errors(entry, item=line.item, checked_on=checked_on).items():
             errors[f"{entry.key}:{field}"] = [msg]
         given[entry.key] = entry
     if submit:
@@ -268,7 +268,9 @@ def mark_impossible(
         )
         for line in lines
     ]
-    if entries and (msg := entry_errors(entries[0], lines[0].item, checked_on).get("code")):
+    if entries and (
+        msg := entry_errors(entries[0], item=lines[0].item, checked_on=checked_on).get("code")
+    ):
         errors["code"] = [msg]
     if errors:
         raise ValidationError(errors)

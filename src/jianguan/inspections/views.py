@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from jianguan.core import audit
 from jianguan.core.downloads import stamped, table_download
 from jianguan.core.filters import validated
+from jianguan.core.forms import add_service_errors
 from jianguan.core.middleware import body_limit
 from jianguan.core.views import export_format, paginate, query_without
 from jianguan.sampling.models import Visit
@@ -311,8 +312,6 @@ def impossible(request, pk: int):
                     reason=d["reason"],
                 )
             except ValidationError as exc:
-                from jianguan.core.forms import add_service_errors
-
                 add_service_errors(form, exc)
             else:
                 messages.success(request, "已记录无法实施检查，请由另一名检查人员确认")
@@ -430,8 +429,6 @@ def follow_up_detail(request, pk: int):
                     case_ref=d["case_ref"],
                 )
             except ValidationError as exc:
-                from jianguan.core.forms import add_service_errors
-
                 add_service_errors(form, exc)
             else:
                 messages.success(request, "复查结论已记录")

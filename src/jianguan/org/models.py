@@ -68,16 +68,32 @@ class Unit(models.Model):
         return self.kind in (self.Kind.STATION, self.Kind.TEAM)
 
 
+# Grants: what a role may do beyond the four actions on rows (answered by core.scoping.granted,
+# always within the user's jurisdiction).
+SEE_RISK_SCORES = "see_risk_scores"  # credit-risk scores and explanations (internal, DOMAIN.md)
+RECHECK_ON_SITE = "recheck_on_site"  # re-check the follow-ups of one's own station (谁管辖、谁负责)
+
+
 @dataclass(frozen=True)
 class RoleSpec:
     actions: frozenset[str]
     level: str | None  # "city" / "district" / "station", or None: follows the unit's level
+    grants: frozenset[str] = frozenset()
 
 
+# The one table of role gates: every permission question is answered from here, through
+# core.scoping (allowed / restrict for the actions and the level, granted for the grants).
 ROLE_SPECS = {
-    "city_admin": RoleSpec(frozenset({VIEW, ADD, CHANGE, DELETE}), "city"),
-    "district_admin": RoleSpec(frozenset({VIEW, ADD, CHANGE}), "district"),
-    "station_inspector": RoleSpec(frozenset({VIEW}), "station"),
+    "city_admin": RoleSpec(
+        frozenset({VIEW, ADD, CHANGE, DELETE}), "city", frozenset({SEE_RISK_SCORES})
+    ),
+    "district_admin": RoleSpec(
+        frozenset({VIEW, ADD, CHANGE}), "district", frozenset({SEE_RISK_SCORES})
+    ),
+    # a station's inspectors only read rows, but direct checks and re-check on site
+    "station_inspector": RoleSpec(
+        frozenset({VIEW}), "station", frozenset({SEE_RISK_SCORES, RECHECK_ON_SITE})
+    ),
     "expert": RoleSpec(frozenset(), None),
     "read_only": RoleSpec(frozenset({VIEW}), None),
 }

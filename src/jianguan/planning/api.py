@@ -419,7 +419,7 @@ def create_task(request, payload: TaskDefinitionIn):
     if not allowed(request.auth, ADD, Task):
         raise PermissionDenied(_("您的角色无权制定抽查任务"))
     try:
-        task = services.task_save(request.auth, _definition(payload))
+        task = services.task_save(request.auth, definition=_definition(payload))
     except rules.DefinitionError as exc:
         return _definition_error(exc)
     return Status(201, _task_detail(selectors.task_get(request.auth, task.pk)))

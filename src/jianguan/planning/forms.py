@@ -577,7 +577,7 @@ class PlanForm(StyledModelForm):
         if not data.get("title") and data.get("unit") and data.get("year"):
             from .services import plan_title
 
-            data["title"] = plan_title(data["unit"], data["year"])
+            data["title"] = plan_title(data["unit"], year=data["year"])
         if not data.get("title") and "title" not in self.errors:
             self.add_error("title", _("请填写计划名称"))
         return data

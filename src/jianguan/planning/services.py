@@ -31,6 +31,7 @@ from jianguan.registry.models import DOMAINS, Industry
 
 from . import rules
 from .models import Plan, Task
+from .permissions import can_approve, can_file, senior
 from .rules import DefinitionError
 from .selectors import PLAN_UNIT_KINDS
 
@@ -122,7 +123,7 @@ DEFINITION_KEYS = {
 # Plans
 
 
-def plan_title(unit: Unit, year: int) -> str:
+def plan_title(unit: Unit, *, year: int) -> str:
     return f"{year}年度{unit.short_name or unit.name}双随机抽查工作计划"
 
 
@@ -181,38 +182,9 @@ def _locked_plan(user, plan: Plan) -> Plan:
     return Plan.objects.select_for_update().get(pk=plan.pk)
 
 
-def can_file(user, plan: Plan) -> bool:
-    """A plan is filed by its own unit (a user of that unit who may change it)."""
-    if plan.status != Plan.Status.DRAFT:
-        return False
-    if user is None or user.is_superuser:
-        return True
-    return (
-        user.unit_id == plan.unit_id
-        and Plan.objects.restrict(user, CHANGE).filter(pk=plan.pk).exists()
-    )
-
-
-def can_approve(user, plan: Plan) -> bool:
-    """Approval is by the level above. A district plan goes to the city bureau; the city's own
-    plan is approved by a city administrator too, as the system knows no provincial level, but
-    never by the one who filed it (four eyes). The four-eyes rule binds operators (superusers)
-    too: nobody approves or returns a plan they filed themselves."""
-    if plan.status != Plan.Status.FILED:
-        return False
-    if user is None:
-        return True
-    if plan.filed_by_id == user.pk:
-        return False
-    return user.is_superuser or (user.scope_level == "city" and user.can(CHANGE))
-
-
 def _refusal(user, plan: Plan, otherwise: str) -> str:
     """The reason for a refused approval or return: the level first, then four eyes."""
-    senior = user is not None and (
-        user.is_superuser or (user.scope_level == "city" and user.can(CHANGE))
-    )
-    if senior and plan.filed_by_id == user.pk:
+    if user is not None and senior(user) and plan.filed_by_id == user.pk:
         return _("计划须由报备人以外的市局管理员批准或退回")
     return otherwise
 
@@ -309,16 +281,8 @@ def task_cap(task: Task) -> str | None:
     return cap_of(task.items.all())
 
 
-def can_edit(user, task: Task) -> bool:
-    return (
-        task.status == Task.Status.DRAFT
-        and task.plan.status != Plan.Status.FILED
-        and Task.objects.restrict(user, CHANGE).filter(pk=task.pk).exists()
-    )
-
-
 @transaction.atomic
-def task_save(user, definition: dict, task: Task | None = None) -> Task:
+def task_save(user, *, definition: dict, task: Task | None = None) -> Task:
     """Create (task=None) or update a draft task from a definition document.
 
     Raises DefinitionError({path: [messages]}) for anything wrong with the definition, including
@@ -407,9 +371,9 @@ def _flatten(value: Any, path: str) -> dict[str, Any]:
     return {path: value}
 
 
-def task_from_file(user, path: str | Path, task: Task | None = None) -> Task:
+def task_from_file(user, *, path: str | Path, task: Task | None = None) -> Task:
     """Load a definition from a JSON file (UTF-8) and save it as a task (run_draw uses this)."""
-    return task_save(user, load_definition(Path(path).read_bytes()), task)
+    return task_save(user, definition=load_definition(Path(path).read_bytes()), task=task)
 
 
 def load_definition(raw: bytes | str) -> dict:
@@ -651,7 +615,7 @@ def _plan_for(user, unit: Unit, year: int) -> Plan:
     plan = Plan.objects.filter(unit=unit, year=year).order_by("id").first()
     if plan is not None:
         return plan
-    plan = Plan(unit=unit, district=unit.district, year=year, title=plan_title(unit, year))
+    plan = Plan(unit=unit, district=unit.district, year=year, title=plan_title(unit, year=year))
     plan.full_clean()
     plan.save()
     audit.record(

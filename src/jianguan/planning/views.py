@@ -25,7 +25,7 @@ from jianguan.core.forms import add_service_errors
 from jianguan.core.generic import ObjectListView, get_or_404
 from jianguan.core.scoping import ADD, CHANGE, allowed
 
-from . import exporting, selectors, services
+from . import exporting, permissions, selectors, services
 from .describe import describe
 from .filters import PlanFilters, PlanParam, TaskFilters
 from .forms import (
@@ -102,8 +102,8 @@ def plan_detail(request, pk: int):
             "history": audit.history(plan)[:100],
             "can_edit": can_change and plan.status == Plan.Status.DRAFT,
             "can_add_task": allowed(user, ADD, Task) and can_change,
-            "can_file": services.can_file(user, plan),
-            "can_approve": services.can_approve(user, plan),
+            "can_file": permissions.can_file(user, plan),
+            "can_approve": permissions.can_approve(user, plan),
             "return_form": ReturnForm(),
             "breadcrumbs": _crumbs(_plans_crumb(), (plan.title, None)),
         },
@@ -263,7 +263,7 @@ def task_detail(request, pk: int):
             "joint": len({i.department_id for i in items}) > 1,
             "cap": cap,
             "sections": describe(task.definition, cap) if task.definition else [],
-            "can_edit": services.can_edit(user, task),
+            "can_edit": permissions.can_edit(user, task),
             "history": audit.history(task)[:100],
             "breadcrumbs": _crumbs(_tasks_crumb(), (task.title, None)),
         },
@@ -341,7 +341,7 @@ def task_create(request):
     if uploading and upload_form.is_valid():
         upload = upload_form.cleaned_data["definition_file"]
         try:
-            task = services.task_save(user, services.load_definition(upload.read()))
+            task = services.task_save(user, definition=services.load_definition(upload.read()))
         except DefinitionError as exc:
             upload_errors = _readable(exc.errors)
         else:
@@ -349,7 +349,7 @@ def task_create(request):
             return redirect("planning:task_detail", pk=task.pk)
     elif request.method == "POST" and not uploading and form.is_valid():
         try:
-            task = services.task_save(user, form.definition())
+            task = services.task_save(user, definition=form.definition())
         except DefinitionError as exc:
             form.add_definition_errors(exc.errors)
         else:
@@ -387,7 +387,7 @@ def task_edit(request, pk: int):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            task = services.task_save(user, form.definition(), task)
+            task = services.task_save(user, definition=form.definition(), task=task)
         except DefinitionError as exc:
             form.add_definition_errors(exc.errors)
         else:

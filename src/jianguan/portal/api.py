@@ -14,6 +14,7 @@ from django.utils import timezone
 from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import HttpError
 
+from jianguan.core import uscc as codes
 from jianguan.core.api import MAX_OFFSET, ErrorOut, ObjectId, Text
 from jianguan.registry.models import Entity
 
@@ -182,8 +183,6 @@ def search_entities(request, params: Query[SearchParams]):
 )
 @limit_api
 def get_entity(request, uscc: Annotated[Text, Path(description="统一社会信用代码")]):
-    from jianguan.core import uscc as codes
-
     try:
         code = codes.validate(uscc)
     except codes.USCCError as e:

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from django.db.models import QuerySet
 
 from jianguan.core import uscc
+from jianguan.credit.models import AbnormalListing, SeriousListing
+from jianguan.credit.selectors import public_listings
 from jianguan.publication.models import Publication, PublicResult
 from jianguan.registry.models import Entity
 from jianguan.sampling import protocol
@@ -132,9 +134,6 @@ def entity_results(entity_id: int) -> QuerySet:
 
 def entity_listings(entity_id: int) -> list[dict]:
     """Credit listings in force (经营异常名录, 严重违法失信名单), public fields only."""
-    from jianguan.credit.models import AbnormalListing, SeriousListing
-    from jianguan.credit.selectors import public_listings
-
     # Most entities are on no list: cheap indexed probes spare the two joined queries. A
     # necessary condition only — public_listings decides what is in force and public.
     listed = (

@@ -20,6 +20,7 @@ from jianguan.core.filters import validated
 from jianguan.core.views import paginate
 from jianguan.sampling import exporting, protocol
 from jianguan.sampling import services as sampling_services
+from jianguan.testing import public
 
 from . import selectors
 from .filters import EntitySearch, TestingSearch
@@ -161,8 +162,6 @@ def verifier(request):
 @validated(TestingSearch)
 def testing_search(request):
     """Look a testing body up by name, credit code or certificate number."""
-    from jianguan.testing import public
-
     q = request.GET.get("q", "")
     rows = public.search(q)
     too_short = bool(q.strip()) and len(q.strip()) < 2
@@ -176,8 +175,6 @@ def testing_search(request):
 @require_GET
 @limit_page
 def testing_body(request, uscc: str):
-    from jianguan.testing import public
-
     body = public.body(uscc)
     if body is None:
         return _not_found(request, "未找到该检验检测机构。")
@@ -189,6 +186,4 @@ def testing_body(request, uscc: str):
 @require_GET
 @limit_page
 def testing_cases(request):
-    from jianguan.testing import public
-
     return render(request, "portal/testing_cases.html", paginate(request, public.cases(), 10))

@@ -25,7 +25,7 @@ from jianguan.core.api import (
     page,
 )
 
-from . import exporting, selectors, services
+from . import exporting, permissions, selectors, services
 from .models import Publication, PublicResult
 
 router = Router(tags=["结果公示"])
@@ -179,7 +179,7 @@ def publish_publication(
 ):
     user = request.auth
     publication = get_object_or_404(Publication.objects.restrict(user), pk=publication_id)
-    if not services.may_publish(user, publication):
+    if not permissions.may_publish(user, publication):
         raise PermissionDenied("只有任务所属区局或市局的管理员可以公示检查结果")
     count = services.publish(user=user, publication=publication)
     publication = selectors.publication_list(user).get(pk=publication_id)

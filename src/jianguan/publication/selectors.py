@@ -9,11 +9,36 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from jianguan.core import uscc
-from jianguan.inspections.models import Result
-from jianguan.workdays import services as workdays
+from jianguan.inspections.models import Inspection, Result
+from jianguan.planning.models import Task
+from jianguan.sampling.models import Draw, Visit
+from jianguan.workdays import selectors as workdays
 
-from . import services
 from .models import Publication, PublicResult
+
+
+def draw_in_force(task: Task) -> Draw | None:
+    return task.draws.filter(status=Draw.Status.DRAWN).order_by("-number", "-pk").first()
+
+
+def confirmed_results(task: Task, draw: Draw | None = None):
+    """The task's results that count: confirmed, on visits of its draw in force."""
+    draw = draw or draw_in_force(task)
+    return Result.objects.filter(
+        task=task, visit__draw=draw, inspection__status=Inspection.Status.CONFIRMED
+    )
+
+
+def is_finished(task: Task, draw: Draw | None = None) -> bool:
+    """Every visit of the task's draw in force carries a confirmed result for every item."""
+    draw = draw or draw_in_force(task)
+    if draw is None:
+        return False
+    visits = Visit.objects.filter(draw=draw).count()
+    item_ids = list(task.items.values_list("pk", flat=True))
+    confirmed = confirmed_results(task, draw).filter(item__in=item_ids).count()
+    return visits > 0 and confirmed >= visits * len(item_ids)
+
 
 NEAR_WORKING_DAYS = 5  # 临近期限: five working days or fewer left
 PUBLICATION_FILTERS = ("q", "status", "clock", "district")
@@ -101,7 +126,7 @@ def publication_counts(user, today=None) -> dict[str, int]:
 def task_results(publication: Publication) -> QuerySet[Result]:
     """The confirmed results of the publication's task (staff only: the detail page)."""
     return (
-        services.confirmed_results(publication.task)
+        confirmed_results(publication.task)
         .select_related("entity", "item", "code", "code__parent", "inspection")
         .order_by("entity__name", "item__code", "pk")
     )

@@ -16,40 +16,18 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from jianguan.core import audit
-from jianguan.core.scoping import CHANGE
-from jianguan.inspections.models import Inspection, Result
+from jianguan.inspections.models import Result
 from jianguan.planning.models import Task
-from jianguan.sampling.models import Draw, Visit
-from jianguan.workdays import services as workdays
+from jianguan.sampling.models import Visit
+from jianguan.workdays import selectors as workdays
 from jianguan.workdays.core import Deadline
 
 from .models import PUBLICATION_WORKING_DAYS, Publication, PublicResult
+from .permissions import may_publish
+from .selectors import confirmed_results, draw_in_force, is_finished
 
 WITHDRAWAL_REASON_MIN = 5  # a reason is a sentence, not "x"
 PUBLISH_CHUNK = 2000
-
-
-def draw_in_force(task: Task) -> Draw | None:
-    return task.draws.filter(status=Draw.Status.DRAWN).order_by("-number", "-pk").first()
-
-
-def confirmed_results(task: Task, draw: Draw | None = None):
-    """The task's results that count: confirmed, on visits of its draw in force."""
-    draw = draw or draw_in_force(task)
-    return Result.objects.filter(
-        task=task, visit__draw=draw, inspection__status=Inspection.Status.CONFIRMED
-    )
-
-
-def is_finished(task: Task, draw: Draw | None = None) -> bool:
-    """Every visit of the task's draw in force carries a confirmed result for every item."""
-    draw = draw or draw_in_force(task)
-    if draw is None:
-        return False
-    visits = Visit.objects.filter(draw=draw).count()
-    item_ids = list(task.items.values_list("pk", flat=True))
-    confirmed = confirmed_results(task, draw).filter(item__in=item_ids).count()
-    return visits > 0 and confirmed >= visits * len(item_ids)
 
 
 def deadline_for(finished_on: dt.date) -> Deadline:
@@ -59,7 +37,7 @@ def deadline_for(finished_on: dt.date) -> Deadline:
 
 
 @transaction.atomic
-def record_progress(tasks: Iterable[Task], on: dt.date, actor=None) -> list[Publication]:
+def record_progress(tasks: Iterable[Task], *, on: dt.date, actor=None) -> list[Publication]:
     """Called when inspections are confirmed: open the publication of each task just finished,
     with its deadline of 20 working days (the day itself not counted)."""
     opened = []
@@ -133,11 +111,6 @@ def refresh_deadlines(changed: dt.date | None = None) -> int:
 
 
 # --- who publishes -----------------------------------------------------------------------------
-
-
-def may_publish(user, publication: Publication) -> bool:
-    """A supervisor: an administrator of the task's district, or of the city."""
-    return Publication.objects.restrict(user, CHANGE).filter(pk=publication.pk).exists()
 
 
 def _require_supervisor(user, publication: Publication) -> None:

@@ -11,7 +11,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from jianguan.inspections.signals import inspection_confirmed
-from jianguan.workdays import services as workdays
+from jianguan.workdays import selectors as workdays
 from jianguan.workdays.models import CalendarDay
 
 from . import services

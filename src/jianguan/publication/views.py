@@ -22,7 +22,7 @@ from jianguan.core.forms import add_service_errors
 from jianguan.core.views import export_format, paginate, query_without, record_export
 from jianguan.org.selectors import district_list
 
-from . import exporting, selectors, services
+from . import exporting, permissions, selectors, services
 from .filters import InterchangeFilters, PublicationFilters, ResultFilters
 from .forms import QueueForm, WithdrawForm
 from .models import Publication, PublicResult
@@ -96,7 +96,7 @@ def publication_detail(request, pk: int):
     withheld = list(results.filter(public=False)[:DETAIL_ROWS])
     entries_qs = publication.entries.all()
     entries = list(entries_qs.select_related("withdrawn_by").order_by("uscc", "item")[:DETAIL_ROWS])
-    may_publish = services.may_publish(user, publication)
+    may_publish = permissions.may_publish(user, publication)
     is_open = publication.status != Publication.Status.PUBLISHED
     return render(
         request,
@@ -124,7 +124,7 @@ def _for_change(request, pk: int) -> Publication:
     """Supervisors only: others who may see it are refused (403), others get 404."""
     user = request.user
     publication = get_object_or_404(Publication.objects.restrict(user), pk=pk)
-    if not services.may_publish(user, publication):
+    if not permissions.may_publish(user, publication):
         raise PermissionDenied("只有任务所属区局或市局的管理员可以公示检查结果")
     return publication
 
@@ -245,7 +245,7 @@ def result_withdraw(request, pk: int):
         PublicResult.objects.restrict(user).select_related("publication", "publication__task"),
         pk=pk,
     )
-    if not services.may_publish(user, entry.publication):
+    if not permissions.may_publish(user, entry.publication):
         raise PermissionDenied("只有任务所属区局或市局的管理员可以撤回公示")
     detail_url = reverse("publication:publication_detail", args=[entry.publication_id])
     if entry.withdrawn:

@@ -52,7 +52,7 @@ class Report:
 
 
 def run(model: RiskModel, split: dt.date, until: dt.date) -> Report:
-    ids, _feats, result = score_entities(model, split)
+    ids, _feats, result = score_entities(model, as_of=split)
     outcomes = np.array(
         list(
             CheckOutcome.objects.filter(checked_on__gt=split, checked_on__lte=until).values_list(

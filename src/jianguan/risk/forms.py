@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from jianguan.core import uscc
 from jianguan.core.forms import StyledForm, StyledModelForm
+from jianguan.core.jobs import check_upload
 from jianguan.core.scoping import CHANGE
 from jianguan.registry.models import DOMAINS, Entity
 
@@ -189,8 +190,6 @@ class UploadForm(StyledForm):
     )
 
     def clean_file(self):
-        from jianguan.core.jobs import check_upload
-
         check_upload(self.cleaned_data["file"])
         return self.cleaned_data["file"]
 

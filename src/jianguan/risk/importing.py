@@ -198,7 +198,7 @@ def import_listings(
                 continue
             data = {k: r[k] for k in ("area", "tier", "reason", "listed_on")}
             try:
-                services.listing_create(user, {"entity": entity, **data})
+                services.listing_create(user, data={"entity": entity, **data})
             except ValidationError as e:
                 result.add_errors([RowError(n, "", "；".join(e.messages))])
                 continue

@@ -17,6 +17,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from jianguan.core.scoping import ScopedManager
+from jianguan.registry.models import DOMAINS
 
 from . import scoring
 
@@ -115,8 +116,6 @@ class RiskModel(models.Model):
 def compile_rule(rule: dict) -> dict:
     """A stored rule for the pure core: a mask rule names domains by code ("map": {"food": 20});
     the core wants bit numbers ("bits": {0: 20})."""
-    from jianguan.registry.models import DOMAINS
-
     if not isinstance(rule, dict) or rule.get("type") != "mask":
         return rule if isinstance(rule, dict) else {}
     bits = {}
@@ -234,13 +233,9 @@ class DomainAdjustment(models.Model):
         ]
 
     def __str__(self) -> str:
-        from jianguan.registry.models import DOMAINS
-
         return dict(DOMAINS.choices).get(self.domain, self.domain)
 
     def clean(self) -> None:
-        from jianguan.registry.models import DOMAINS
-
         if self.domain not in DOMAINS.by_code:
             raise ValidationError({"domain": _("未知的监管领域")})
         if not isinstance(self.multipliers, dict) or not all(

@@ -4,7 +4,7 @@ Privacy rule (DOMAIN.md "Credit lists": risk classes are internal): classes, sco
 explanations never appear on a public page or in a public answer. Among staff, scores and
 explanations are for the roles that direct checks — city administrators, district
 administrators, station inspectors (and superusers); read-only users and experts do not get them
-(`may_see_scores`), neither on the entity page nor through the API.
+(`may_see_scores`: the SEE_RISK_SCORES grant of ROLE_SPECS), neither on the entity page nor through the API.
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from jianguan.core import uscc
+from jianguan.core.scoping import granted
 from jianguan.credit.models import AbnormalListing, SeriousListing
+from jianguan.org.models import SEE_RISK_SCORES
 from jianguan.planning.models import Task
 from jianguan.registry.models import DOMAINS, Entity
 from jianguan.sampling.models import Draw, Visit
@@ -33,15 +35,15 @@ from .models import (
     KeyAreaMatter,
     RiskModel,
 )
-from .services import active_model
-
-SCORE_ROLES = ("city_admin", "district_admin", "station_inspector")
 
 
 def may_see_scores(user) -> bool:
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    return user.is_superuser or (user.role in SCORE_ROLES and user.scope_level is not None)
+    """The roles granted SEE_RISK_SCORES in org.models.ROLE_SPECS."""
+    return granted(user, SEE_RISK_SCORES)
+
+
+def active_model() -> RiskModel | None:
+    return RiskModel.objects.filter(status=RiskModel.Status.ACTIVE).first()
 
 
 def _search(qs: QuerySet, q: str, prefix: str = "") -> QuerySet:

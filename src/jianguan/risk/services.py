@@ -38,6 +38,7 @@ from .models import (
     VetoItem,
     compile_rule,
 )
+from .selectors import active_model
 
 A = AuditEvent.Action
 logger = logging.getLogger(__name__)
@@ -66,10 +67,6 @@ def compile_model(model: RiskModel) -> scoring.Model:
     )
 
 
-def active_model() -> RiskModel | None:
-    return RiskModel.objects.filter(status=RiskModel.Status.ACTIVE).first()
-
-
 # --- editing versions ----------------------------------------------------------------------------
 
 
@@ -88,7 +85,7 @@ def _snapshot(model: RiskModel) -> dict[str, Any]:
 
 
 @transaction.atomic
-def model_draft(user, source: RiskModel, note: str = "") -> RiskModel:
+def model_draft(user, *, source: RiskModel, note: str = "") -> RiskModel:
     """A new draft version copying `source` (indicators, veto items, domain adjustments)."""
     _require_editor(user)
     version = (RiskModel.objects.aggregate(v=Max("version"))["v"] or 0) + 1
@@ -115,16 +112,16 @@ def model_draft(user, source: RiskModel, note: str = "") -> RiskModel:
     return draft
 
 
-def editable(user, model: RiskModel) -> RiskModel:
+def editable(user, *, model: RiskModel) -> RiskModel:
     """`model` itself while it is an unused draft, else a new draft copy of it."""
     _require_editor(user)
-    return model if not model.frozen else model_draft(user, model)
+    return model if not model.frozen else model_draft(user, source=model)
 
 
 @transaction.atomic
-def model_update(user, model: RiskModel, data: dict[str, Any]) -> RiskModel:
+def model_update(user, *, model: RiskModel, data: dict[str, Any]) -> RiskModel:
     """Change name, thresholds, draw ratios or note; returns the version that was changed."""
-    target = editable(user, model)
+    target = editable(user, model=model)
     before = _snapshot(target)
     for key in ("name", "thresholds", "draw_ratios", "note"):
         if key in data:
@@ -138,7 +135,7 @@ def model_update(user, model: RiskModel, data: dict[str, Any]) -> RiskModel:
 def _child_save(user, model, cls, key: str, data: dict[str, Any], label: str):
     """Create or change the child row of `model` (indicator / veto / adjustment) named by
     data[key] (or data['original_' + key] when renaming). Returns (version, row)."""
-    target = editable(user, model)
+    target = editable(user, model=model)
     original = data.pop("original_" + key, None) or data.get(key)
     row = cls.objects.filter(model=target, **{key: original}).first()
     before = {f: getattr(row, f) for f in data} if row else {}
@@ -158,30 +155,30 @@ def _child_save(user, model, cls, key: str, data: dict[str, Any], label: str):
 
 
 @transaction.atomic
-def indicator_save(user, model: RiskModel, data: dict[str, Any]) -> tuple[RiskModel, Indicator]:
+def indicator_save(user, *, model: RiskModel, data: dict[str, Any]) -> tuple[RiskModel, Indicator]:
     return _child_save(user, model, Indicator, "code", dict(data), "指标")
 
 
 @transaction.atomic
-def veto_save(user, model: RiskModel, data: dict[str, Any]) -> tuple[RiskModel, VetoItem]:
+def veto_save(user, *, model: RiskModel, data: dict[str, Any]) -> tuple[RiskModel, VetoItem]:
     return _child_save(user, model, VetoItem, "code", dict(data), "否决项")
 
 
 @transaction.atomic
 def adjustment_save(
-    user, model: RiskModel, data: dict[str, Any]
+    user, *, model: RiskModel, data: dict[str, Any]
 ) -> tuple[RiskModel, DomainAdjustment]:
     return _child_save(user, model, DomainAdjustment, "domain", dict(data), "专业模型调整")
 
 
 @transaction.atomic
-def child_delete(user, model: RiskModel, kind: str, key: str) -> RiskModel:
+def child_delete(user, *, model: RiskModel, kind: str, key: str) -> RiskModel:
     cls, field, label = {
         "indicator": (Indicator, "code", "指标"),
         "veto": (VetoItem, "code", "否决项"),
         "adjustment": (DomainAdjustment, "domain", "专业模型调整"),
     }[kind]
-    target = editable(user, model)
+    target = editable(user, model=model)
     deleted, _rows = cls.objects.filter(model=target, **{field: key}).delete()
     if deleted:
         audit.record(user, A.UPDATE, target, note=f"删除{label}：{key}")
@@ -189,7 +186,7 @@ def child_delete(user, model: RiskModel, kind: str, key: str) -> RiskModel:
 
 
 @transaction.atomic
-def model_activate(user, model: RiskModel) -> RiskModel:
+def model_activate(user, *, model: RiskModel) -> RiskModel:
     """Put a version in force; the previous active version is retired."""
     _require_editor(user)
     model = RiskModel.objects.select_for_update().get(pk=model.pk)
@@ -464,7 +461,7 @@ def _drop_change_table() -> None:
         logger.warning("未能删除临时表 %s", CHANGE_TABLE, exc_info=True)
 
 
-def score_entities(model: RiskModel, as_of: dt.date, entity_ids=None):
+def score_entities(model: RiskModel, *, as_of: dt.date, entity_ids=None):
     """(ids, features, result) without writing anything: previews, the backtest, the tests."""
     ids, feats = features.read(as_of, entity_ids)
     return ids, feats, scoring.score(compile_model(model), feats)
@@ -475,7 +472,7 @@ def score_entities(model: RiskModel, as_of: dt.date, entity_ids=None):
 TIER_ORDER = {"special": 2, "general": 1}
 
 
-def sync_key_tier(user, entity: Entity) -> str:
+def sync_key_tier(user, *, entity: Entity) -> str:
     """Entity.key_tier := the highest tier of its active listings ('' when none)."""
     tiers = KeyAreaListing.objects.filter(entity=entity, removed_on__isnull=True).values_list(
         "tier", flat=True
@@ -504,7 +501,7 @@ def _require_entity(user, entity: Entity) -> None:
 
 
 @transaction.atomic
-def listing_create(user, data: dict[str, Any]) -> KeyAreaListing:
+def listing_create(user, *, data: dict[str, Any]) -> KeyAreaListing:
     entity = data["entity"]
     _require_entity(user, entity)
     if KeyAreaListing.objects.filter(
@@ -520,13 +517,13 @@ def listing_create(user, data: dict[str, Any]) -> KeyAreaListing:
         listing,
         changes={"tier": [None, listing.tier], "reason": [None, listing.reason]},
     )
-    sync_key_tier(user, entity)
+    sync_key_tier(user, entity=entity)
     return listing
 
 
 @transaction.atomic
 def listing_remove(
-    user, listing: KeyAreaListing, removed_on: dt.date, reason: str
+    user, *, listing: KeyAreaListing, removed_on: dt.date, reason: str
 ) -> KeyAreaListing:
     _require_entity(user, listing.entity)
     if listing.removed_on:
@@ -537,12 +534,12 @@ def listing_remove(
     audit.record(
         user, A.UPDATE, listing, changes={"removed_on": [None, removed_on.isoformat()]}, note=reason
     )
-    sync_key_tier(user, listing.entity)
+    sync_key_tier(user, entity=listing.entity)
     return listing
 
 
 @transaction.atomic
-def reference_save(user, instance: KeyAreaMatter | KeyAreaInfo, changed: dict | None = None):
+def reference_save(user, *, instance: KeyAreaMatter | KeyAreaInfo, changed: dict | None = None):
     """Save a key-area matter or information item (city-wide reference data: city admins)."""
     if user is not None and not allowed(user, CHANGE if instance.pk else ADD, type(instance)):
         raise PermissionDenied("只有市局管理员可以维护该清单")

@@ -12,7 +12,7 @@ from jianguan.core import importing as imports
 from jianguan.core import jobs
 from jianguan.core.models import Job
 
-from . import importing, services
+from . import importing, selectors, services
 from .models import RiskModel
 
 KIND = "risk_classify"
@@ -42,7 +42,7 @@ def classify_task(job_id: int) -> dict:
 
 def start_classify(user, model: RiskModel | None = None) -> Job:
     services._require_editor(user)
-    model = model or services.active_model()
+    model = model or selectors.active_model()
     if model is None:
         raise ValidationError("没有启用中的信用风险分类模型")
     job = Job.objects.create(

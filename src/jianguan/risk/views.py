@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from jianguan.core import audit
 from jianguan.core.downloads import spec_download, stamped, table_download
 from jianguan.core.filters import validated
+from jianguan.core.generic import permission_required
 from jianguan.core.importing import start_from_form
 from jianguan.core.middleware import body_limit
 from jianguan.core.models import Job
@@ -111,18 +112,12 @@ def _record_export(request, qs, fmt: str, title: str, object_type: str) -> None:
     )
 
 
-def _staff(request) -> None:
-    """Risk pages are for staff with a jurisdiction (not experts)."""
-    if not allowed(request.user, VIEW, RiskModel):
-        raise PermissionDenied
-
-
 # --- model versions ------------------------------------------------------------------------------
 
 
 @login_required
+@permission_required(VIEW, RiskModel)
 def model_list(request):
-    _staff(request)
     return render(
         request,
         "risk/model_list.html",
@@ -136,8 +131,8 @@ def model_list(request):
 
 
 @login_required
+@permission_required(VIEW, RiskModel)
 def model_detail(request, pk: int):
-    _staff(request)
     model = get_object_or_404(RiskModel.objects.restrict(request.user), pk=pk)
     groups = []
     indicators = list(model.indicators.all())
@@ -183,7 +178,7 @@ def model_edit(request, pk: int):
     form = ModelSettingsForm(request.POST or None, initial=ModelSettingsForm.initial_of(model))
 
     def save(f):
-        target = services.model_update(request.user, model, f.changes())
+        target = services.model_update(request.user, model=model, data=f.changes())
         _edited_message(request, model, target)
         return reverse("risk:model_detail", args=[target.pk])
 
@@ -227,7 +222,7 @@ def child_edit(request, pk: int, kind: str, key: str = ""):
         data = {name: f.cleaned_data[name] for name in f.Meta.fields}
         if key:
             data["original_" + field] = key
-        target, _row = save_fn(request.user, model, data)
+        target, _row = save_fn(request.user, model=model, data=data)
         _edited_message(request, model, target)
         return reverse("risk:model_detail", args=[target.pk])
 
@@ -251,7 +246,7 @@ def child_delete(request, pk: int, kind: str, key: str):
     if kind not in CHILDREN:
         raise Http404
     model = get_object_or_404(RiskModel, pk=pk)
-    target = services.child_delete(request.user, model, kind, key)
+    target = services.child_delete(request.user, model=model, kind=kind, key=key)
     _edited_message(request, model, target)
     messages.success(request, "已删除。")
     return redirect("risk:model_detail", target.pk)
@@ -262,7 +257,7 @@ def child_delete(request, pk: int, kind: str, key: str):
 def model_draft(request, pk: int):
     _editor(request)
     model = get_object_or_404(RiskModel, pk=pk)
-    draft = services.model_draft(request.user, model)
+    draft = services.model_draft(request.user, source=model)
     messages.success(request, f"已创建草稿版本 V{draft.version}。")
     return redirect("risk:model_detail", draft.pk)
 
@@ -273,7 +268,7 @@ def model_activate(request, pk: int):
     _editor(request)
     model = get_object_or_404(RiskModel, pk=pk)
     try:
-        services.model_activate(request.user, model)
+        services.model_activate(request.user, model=model)
     except ValidationError as e:
         messages.error(request, "；".join(e.messages))
     else:
@@ -296,8 +291,8 @@ def run_start(request):
 
 
 @login_required
+@permission_required(VIEW, RiskModel)
 def run_detail(request, pk: int):
-    _staff(request)
     run = get_object_or_404(ClassRun.objects.restrict(request.user).select_related("model"), pk=pk)
     total = sum(run.counts.values()) or 0
     counts = [(k, v, (v / total) if total else 0) for k, v in run.counts.items()]
@@ -317,8 +312,8 @@ def run_detail(request, pk: int):
 
 
 @login_required
+@permission_required(VIEW, RiskModel)
 def keyarea_list(request):
-    _staff(request)
     user = request.user
     entities = Entity.objects.restrict(user)
     return render(
@@ -382,8 +377,8 @@ COVERAGE_COLUMNS = [
 ]
 
 
+@permission_required(VIEW, RiskModel)
 def _reference_list(request, kind):
-    _staff(request)
     if kind == "matter":
         qs = selectors.matter_list(request.user, request.GET)
         filters, model = selectors.MATTER_FILTERS, KeyAreaMatter
@@ -416,17 +411,17 @@ def info_list(request):
 
 
 @login_required
+@permission_required(VIEW, RiskModel)
 @validated(MatterFilters)
 def matter_export(request, fmt: str):
-    _staff(request)
     qs = selectors.matter_list(request.user, request.GET)
     return _export(request, qs, fmt, MATTER_COLUMNS, "重点领域监管事项清单", "risk.keyareamatter")
 
 
 @login_required
+@permission_required(VIEW, RiskModel)
 @validated(InfoFilters)
 def info_export(request, fmt: str):
-    _staff(request)
     qs = selectors.info_list(request.user, request.GET)
     return _export(
         request, qs, fmt, INFO_COLUMNS, "重点领域信息归集公示事项清单", "risk.keyareainfo"
@@ -443,7 +438,7 @@ def _reference_edit(request, cls, form_cls, pk, list_name, label):
     def save(f):
         obj = f.save(commit=False)
         after = {name: getattr(obj, name) for name in form_cls.Meta.fields}
-        services.reference_save(request.user, obj, audit.diff(before, after))
+        services.reference_save(request.user, instance=obj, changed=audit.diff(before, after))
         return reverse(list_name)
 
     return _form_page(
@@ -469,9 +464,9 @@ def info_edit(request, pk: int | None = None):
 
 
 @login_required
+@permission_required(VIEW, RiskModel)
 @validated(ListingFilters)
 def listing_list(request):
-    _staff(request)
     ctx = paginate(request, selectors.key_entity_list(request.user, request.GET))
     ctx.update(_list_context(request, selectors.LISTING_FILTERS))
     ctx.update(
@@ -483,9 +478,9 @@ def listing_list(request):
 
 
 @login_required
+@permission_required(VIEW, RiskModel)
 @validated(ListingFilters)
 def listing_export(request, fmt: str):
-    _staff(request)
     qs = selectors.key_entity_list(request.user, request.GET)
     return _export(request, qs, fmt, LISTING_COLUMNS, "重点领域企业清单", "risk.keyarealisting")
 
@@ -506,7 +501,7 @@ def listing_create(request):
     form = ListingForm(request.POST or None, user=request.user, initial=initial)
 
     def save(f):
-        services.listing_create(request.user, f.data_for_service())
+        services.listing_create(request.user, data=f.data_for_service())
         return reverse("risk:listing_list")
 
     return _form_page(
@@ -531,7 +526,10 @@ def listing_remove(request, pk: int):
 
     def save(f):
         services.listing_remove(
-            request.user, listing, f.cleaned_data["removed_on"], f.cleaned_data["reason"]
+            request.user,
+            listing=listing,
+            removed_on=f.cleaned_data["removed_on"],
+            reason=f.cleaned_data["reason"],
         )
         return reverse("risk:listing_list")
 
@@ -546,9 +544,9 @@ def listing_remove(request, pk: int):
 
 
 @login_required
+@permission_required(VIEW, RiskModel)
 @validated(ClassFilters)
 def class_list(request):
-    _staff(request)
     ctx = paginate(request, selectors.class_list(request.user, request.GET))
     ctx.update(_list_context(request, selectors.CLASS_FILTERS))
     show_scores = selectors.may_see_scores(request.user)
@@ -564,17 +562,17 @@ def class_list(request):
 
 
 @login_required
+@permission_required(VIEW, RiskModel)
 @validated(ClassFilters)
 def class_export(request, fmt: str):
-    _staff(request)
     qs = selectors.class_list(request.user, request.GET)
     return _export(request, qs, fmt, CLASS_COLUMNS, "信用风险分类名单（内部）", "registry.entity")
 
 
 @login_required
+@permission_required(VIEW, RiskModel)
 @validated(CoverageFilters)
 def coverage(request):
-    _staff(request)
     year, per_district, missing = selectors.coverage(request.user, params=request.GET)
     ctx = paginate(request, missing)
     ctx.update(_list_context(request, ("q", "district")))
@@ -588,9 +586,9 @@ def coverage(request):
 
 
 @login_required
+@permission_required(VIEW, RiskModel)
 @validated(CoverageFilters)
 def coverage_export(request, fmt: str):
-    _staff(request)
     _year, _rows, missing = selectors.coverage(request.user, params=request.GET)
     return _export(
         request,
@@ -656,10 +654,10 @@ def listing_import(request):
 
 
 @login_required
+@permission_required(VIEW, RiskModel)
 @validated(ListingFilters)
 def listing_records(request, fmt: str):
     """The active listings (in the user's jurisdiction) in the import's columns."""
-    _staff(request)
     qs = selectors.listing_records(request.user, request.GET)
     return _records_export(
         request,
@@ -677,14 +675,14 @@ def listing_records(request, fmt: str):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@permission_required(VIEW, RiskModel)
 @validated(JobParam)
 def backtest(request):
     """Backtest a model version against recorded check results (a background job)."""
-    _staff(request)
     today = timezone.localdate()
     form = BacktestForm(
         request.POST or None,
-        initial={"model": services.active_model(), "split": today - dt.timedelta(days=365)},
+        initial={"model": selectors.active_model(), "split": today - dt.timedelta(days=365)},
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data

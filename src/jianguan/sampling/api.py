@@ -283,7 +283,7 @@ def commit_draw(request, payload: CommitIn):
         raise ValidationError({"task_id": _("抽查任务不存在，或不在您的管辖范围内")})
     declaration = payload.entropy_declaration
     draw = services.commit(
-        task, request.auth, declaration=declaration.model_dump() if declaration else None
+        task, user=request.auth, declaration=declaration.model_dump() if declaration else None
     )
     return Status(201, _draw_out(_draw(request.auth, draw.pk)))
 
@@ -297,7 +297,7 @@ def commit_draw(request, payload: CommitIn):
 )
 def set_entropy(request, draw_id: DrawId, payload: EntropyIn):
     draw = _draw_for_step(request.auth, draw_id)
-    services.set_entropy(draw, request.auth, payload.value)
+    services.set_entropy(draw, user=request.auth, value=payload.value)
     return _draw_out(_draw(request.auth, draw_id))
 
 

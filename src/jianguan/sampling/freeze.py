@@ -22,6 +22,7 @@ from jianguan.core import locks
 from jianguan.credit.models import AbnormalListing, SeriousListing
 from jianguan.org.models import Unit
 from jianguan.personnel.models import ConflictDeclaration, Expert, Inspector
+from jianguan.planning.rules import protocol_rules
 from jianguan.registry.models import DOMAINS, Entity, Industry
 
 from . import conditions, fast
@@ -330,8 +331,6 @@ def in_roster(targets: fast.Targets, usccs: list[str]) -> np.ndarray:
 
 
 def freeze(task, cap: str | None) -> Frozen:
-    from jianguan.planning.rules import protocol_rules
-
     rules = dict(protocol_rules(task.definition, cap), protocol=P.PROTOCOL)
     targets = target_roster(task)
     inspectors = inspector_roster(task)

@@ -11,11 +11,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from jianguan.core import uscc
 from jianguan.core.models import Job
 from jianguan.core.scoping import CHANGE, VIEW, allowed
 from jianguan.org.models import Unit
+from jianguan.planning.models import Task
+from jianguan.planning.permissions import can_edit
 from jianguan.registry.models import Entity
 
 from . import protocol as P
@@ -64,8 +67,6 @@ def draw_get(user, pk: int, action: str = VIEW) -> Draw:
 
 def can_change(user, draw_or_task) -> bool:
     """May `user` take the draw steps of this task (the engine checks the same on every step)?"""
-    from jianguan.planning.models import Task
-
     task = draw_or_task.task if isinstance(draw_or_task, Draw) else draw_or_task
     return (
         allowed(user, CHANGE, Draw)
@@ -156,16 +157,33 @@ def annotate_teams(visits) -> list[Visit]:
     return rows
 
 
+def overlaps(draw: Draw):
+    """Visits of this draw whose entity another final draw also visits in an overlapping period."""
+    task = draw.task
+    start, end = task.window_start or task.check_date, task.window_end or task.check_date
+    return (
+        Visit.objects.filter(
+            entity__visits__draw=draw, draw__status=Draw.Status.DRAWN, merged_into__isnull=True
+        )
+        .exclude(draw__task=task)
+        # The other task's period, like this one's: its window, else its check date.
+        .alias(
+            other_start=Coalesce("draw__task__window_start", "draw__task__check_date"),
+            other_end=Coalesce("draw__task__window_end", "draw__task__check_date"),
+        )
+        .filter(other_start__lte=end, other_end__gte=start)
+        .select_related("entity", "draw__task")
+    )
+
+
 OVERLAPS_SHOWN = 100
 
 
 def overlapping(draw: Draw, user) -> tuple[list[dict[str, Any]], int]:
-    """services.overlaps(draw) that `user` may see, each with this draw's visit of the entity:
+    """overlaps(draw) that `user` may see, each with this draw's visit of the entity:
     ([{"other": Visit of another task, "mine": Visit of this draw, "merged": bool}], total);
     the first OVERLAPS_SHOWN only."""
-    from . import services
-
-    other = services.overlaps(draw).filter(pk__in=Visit.objects.restrict(user).values("pk"))
+    other = overlaps(draw).filter(pk__in=Visit.objects.restrict(user).values("pk"))
     total = other.count()
     other = list(other.order_by("entity_id", "draw__task__check_date", "pk")[:OVERLAPS_SHOWN])
     mine = {
@@ -269,8 +287,6 @@ class Wizard:
 
 
 def wizard(task, user) -> Wizard:
-    from jianguan.planning.services import can_edit
-
     draws = list(
         Draw.objects.restrict(user)
         .filter(task=task)

@@ -22,6 +22,9 @@ from django.utils.translation import gettext as _
 
 from jianguan.core import audit
 from jianguan.core.scoping import CHANGE, allowed
+from jianguan.planning.models import Task
+from jianguan.planning.rules import protocol_rules
+from jianguan.planning.services import task_cap
 from jianguan.registry.models import Entity
 
 from . import fast, freeze, signals
@@ -39,8 +42,6 @@ def draw_dir(draw: Draw) -> Path:
 
 def _require_change(user, task) -> None:
     """user None: the command line (the operator's own shell, city-wide), as in core.commands."""
-    from jianguan.planning.models import Task
-
     if user is None:
         return
     if (
@@ -55,8 +56,8 @@ def _require_change(user, task) -> None:
 
 def commit(
     task,
-    user,
     *,
+    user,
     declaration: dict | None = None,
     redraw_of: Draw | None = None,
     reason: str = "",
@@ -66,9 +67,6 @@ def commit(
     The commitment (protocol version 2) binds the secret, the rules, every roster and the
     entropy declaration — which future public value will be the entropy; it is refused once that
     value may be known (announcement time not in the future)."""
-    from jianguan.planning.models import Task
-    from jianguan.planning.services import task_cap
-
     _require_change(user, task)
     if (
         redraw_of is None
@@ -224,7 +222,7 @@ def _write_rosters(draw: Draw, frozen: freeze.Frozen) -> dict[str, str]:
     return digests
 
 
-def set_entropy(draw: Draw, user, value: str) -> Draw:
+def set_entropy(draw: Draw, *, user, value: str) -> Draw:
     """The declared public value, entered once after its announcement, in its canonical form.
 
     A second entry is refused: a mistake is corrected only by a re-draw with a written reason."""
@@ -279,14 +277,12 @@ _ENTERED = _("外部随机数已经录入，不能更改；如录入有误，须
 # --- the draw -----------------------------------------------------------------------------------
 
 
-def execute(draw: Draw, user, progress=None) -> Draw:
+def execute(draw: Draw, *, user, progress=None) -> Draw:
     """Draw targets and teams; on success write result and proof and the visits, all or nothing.
 
     If some target cannot be staffed, the draw is marked infeasible with the reasons and
     nothing else is written; the task returns to draft so its rules can be changed.
     """
-    from jianguan.planning.models import Task
-
     report = progress or (lambda done, total, phase: None)
     _require_change(user, draw.task)
     # The row as recorded (its entropy is the one entered), the rosters as frozen in memory.
@@ -369,8 +365,6 @@ def _frozen_inputs(draw: Draw):
 
 
 def _infeasible(draw: Draw, user, unstaffed: dict[str, str]) -> Draw:
-    from jianguan.planning.models import Task
-
     with transaction.atomic():
         Draw.objects.filter(pk=draw.pk).update(status=Draw.Status.INFEASIBLE, unstaffed=unstaffed)
         # A failed re-draw leaves the original draw in force; a failed first draw frees the
@@ -547,7 +541,7 @@ def _copy_visits(draw, visits, members) -> None:
 # --- re-draw, merge, export ---------------------------------------------------------------------
 
 
-def redraw(draw: Draw, user, reason: str, declaration: dict | None = None) -> Draw:
+def redraw(draw: Draw, *, user, reason: str, declaration: dict | None = None) -> Draw:
     """A new draw of the same task with a written reason (and, if the task requires entropy, a
     new declaration); the old one stays visible."""
     reason = (reason or "").strip()
@@ -557,31 +551,10 @@ def redraw(draw: Draw, user, reason: str, declaration: dict | None = None) -> Dr
         raise DrawError(_("只有已完成的抽取才能重新抽取"))
     if draw.redraws.filter(status=Draw.Status.COMMITTED).exists():
         raise DrawError(_("该抽取已有一次重新抽取正在进行，请先完成它"))
-    return commit(draw.task, user, declaration=declaration, redraw_of=draw, reason=reason)
+    return commit(draw.task, user=user, declaration=declaration, redraw_of=draw, reason=reason)
 
 
-def overlaps(draw: Draw):
-    """Visits of this draw whose entity another final draw also visits in an overlapping period."""
-    from django.db.models.functions import Coalesce
-
-    task = draw.task
-    start, end = task.window_start or task.check_date, task.window_end or task.check_date
-    return (
-        Visit.objects.filter(
-            entity__visits__draw=draw, draw__status=Draw.Status.DRAWN, merged_into__isnull=True
-        )
-        .exclude(draw__task=task)
-        # The other task's period, like this one's: its window, else its check date.
-        .alias(
-            other_start=Coalesce("draw__task__window_start", "draw__task__check_date"),
-            other_end=Coalesce("draw__task__window_end", "draw__task__check_date"),
-        )
-        .filter(other_start__lte=end, other_end__gte=start)
-        .select_related("entity", "draw__task")
-    )
-
-
-def merge(visit: Visit, into: Visit, user) -> Visit:
+def merge(visit: Visit, *, into: Visit, user) -> Visit:
     """进一次门、查多项事: `visit` joins `into` (same entity, another task of the same period)."""
     if visit.entity_id != into.entity_id or visit.draw.task_id == into.draw.task_id:
         raise DrawError(_("只能合并同一检查对象在不同任务中的检查"))
@@ -606,7 +579,7 @@ def merge(visit: Visit, into: Visit, user) -> Visit:
     return visit
 
 
-def export(draw: Draw, out: str | Path) -> Path:
+def export(draw: Draw, *, out: str | Path) -> Path:
     """Copy the proof package (rosters, result.csv, proof.json) to `out`."""
     if draw.status not in (Draw.Status.DRAWN, Draw.Status.SUPERSEDED):
         raise DrawError(_("抽取尚未完成，没有可导出的证明"))
@@ -617,7 +590,7 @@ def export(draw: Draw, out: str | Path) -> Path:
     return out
 
 
-def verify(directory, checks=()) -> list[str]:
+def verify(directory, *, checks=()) -> list[str]:
     """protocol.verify with the numpy engine (same answer, faster on large rosters); further
     checks (protocol.Bundle → problems) run after the protocol's own."""
     return P.verify(directory, compute=fast.compute, checks=checks)
@@ -633,9 +606,6 @@ def preview(task) -> dict:
      "inspectors": {pool: n}, "problems": [..]} — problems are what would stop the draw.
     """
     from django.db.models import Count
-
-    from jianguan.planning.rules import protocol_rules
-    from jianguan.planning.services import task_cap
 
     rules = protocol_rules(task.definition, task_cap(task))
     fields = P.stratum_fields(rules)

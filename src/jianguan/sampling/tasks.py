@@ -32,7 +32,7 @@ def execute_draw_task(job_id: int) -> dict:
         draw = Draw.objects.select_related("task").get(pk=job.params["draw_id"])
         link = _link(draw)
         try:
-            draw = services.execute(draw, job.created_by, progress=progress)
+            draw = services.execute(draw, user=job.created_by, progress=progress)
         except PermissionDenied as e:
             raise jobs.JobFailed(str(e) or _("无权进行抽取"), link) from e
         except ValidationError as e:  # DrawError: wrong state, entropy missing, files changed

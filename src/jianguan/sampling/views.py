@@ -250,7 +250,7 @@ def task_commit(request, task_pk: int):
     """Step 3: freeze the rosters and publish the commitment."""
     task = _get_task(request.user, task_pk, CHANGE)
     try:
-        draw = services.commit(task, request.user, declaration=_declaration(request))
+        draw = services.commit(task, user=request.user, declaration=_declaration(request))
     except ValidationError as exc:
         messages.error(request, _errors(exc))
     except IntegrityError:  # two commits at once: the other one won
@@ -285,7 +285,9 @@ def draw_entropy(request, pk: int):
     form = EntropyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.set_entropy(draw, request.user, form.cleaned_data["external_entropy"])
+            services.set_entropy(
+                draw, user=request.user, value=form.cleaned_data["external_entropy"]
+            )
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
                 for key, errs in exc.error_dict.items():
@@ -333,7 +335,10 @@ def draw_redraw(request, pk: int):
     if form.is_valid():
         try:
             new = services.redraw(
-                draw, request.user, form.cleaned_data["reason"], _declaration(request)
+                draw,
+                user=request.user,
+                reason=form.cleaned_data["reason"],
+                declaration=_declaration(request),
             )
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
@@ -362,10 +367,10 @@ def visit_merge(request, pk: int):
         messages.error(request, "无法合并：请从本页的“同期其他任务”列表中选择要合并的检查。")
         return redirect(_draw_url(draw, "overlaps"))
     mine = get_object_or_404(Visit.objects.filter(draw=draw), pk=form.cleaned_data["visit"])
-    others = services.overlaps(draw).filter(pk__in=Visit.objects.restrict(user).values("pk"))
+    others = selectors.overlaps(draw).filter(pk__in=Visit.objects.restrict(user).values("pk"))
     into = get_object_or_404(others, pk=form.cleaned_data["into"])
     try:
-        services.merge(mine, into, user)
+        services.merge(mine, into=into, user=user)
     except ValidationError as exc:
         messages.error(request, _errors(exc))
     else:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
+from jianguan.core import uscc as uscc_codes
 from jianguan.core.api import (
     CREATE_ERRORS,
     DETAIL_ERRORS,
@@ -186,8 +187,6 @@ def list_results(request, filters: Query[ResultFilters], paging: Query[PageParam
     ),
 )
 def create_result(request, payload: PTResultIn):
-    from jianguan.core import uscc as uscc_codes
-
     if not allowed(request.auth, ADD, PTResult):
         raise PermissionDenied(_("您的角色无权录入能力验证结果"))
     code = uscc_codes.normalise(payload.uscc)

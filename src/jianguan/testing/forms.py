@@ -13,6 +13,7 @@ from jianguan.core import uscc
 from jianguan.core.forms import StyledForm, StyledModelForm
 from jianguan.core.scoping import CHANGE
 from jianguan.org.models import Unit
+from jianguan.personnel.models import Expert
 from jianguan.registry.models import TESTING_FIELDS, Entity
 
 from . import grading
@@ -32,7 +33,8 @@ from .models import (
     TargetedCheck,
     TypicalCase,
 )
-from .services import TRANSITIONS, is_city
+from .permissions import is_city
+from .services import TRANSITIONS
 
 WIDE = {"col": "col-12"}
 
@@ -175,8 +177,6 @@ class FollowUpForm(StyledForm):
 
     def __init__(self, *args, follow_up: FollowUp, drawn: list, **kw):
         super().__init__(*args, **kw)
-        from jianguan.personnel.models import Expert
-
         if follow_up.method == FollowUp.Method.ONSITE:
             self.fields["experts"].queryset = Expert.objects.filter(pk__in=[e.pk for e in drawn])
             self.fields["experts"].help_text = "现场核查须有至少 2 名抽取的技术专家到场"
@@ -416,8 +416,6 @@ class AssessmentForm(BodyForm):
 
     def __init__(self, *args, **kw):
         super().__init__(*args, **kw)
-        from jianguan.personnel.models import Expert
-
         self.fields["experts"].queryset = Expert.objects.filter(active=True).order_by("name")
         self.fields["experts"].widget.attrs["size"] = 6
 

@@ -40,7 +40,7 @@ from jianguan.core.tabular import (
     TableReader,
 )
 from jianguan.registry.models import TESTING_FIELDS, Entity
-from jianguan.workdays.services import add_working_days
+from jianguan.workdays.selectors import add_working_days
 
 from . import zscore
 from .models import (

@@ -16,9 +16,16 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from jianguan.catalog.models import CheckItem
+from jianguan.core.scoping import city_wide
 from jianguan.inspections.models import Inspection
 from jianguan.org.models import Unit
-from jianguan.registry.models import KEY_TESTING_FIELDS, TESTING_FIELDS, Entity, TestingBody
+from jianguan.registry.models import (
+    DOMAINS,
+    KEY_TESTING_FIELDS,
+    TESTING_FIELDS,
+    Entity,
+    TestingBody,
+)
 from jianguan.sampling.models import Draw
 
 from .models import Aspect, FollowUp, MonitoringTarget, MonitoringVisit
@@ -26,7 +33,7 @@ from .models import Aspect, FollowUp, MonitoringTarget, MonitoringVisit
 
 def districts(user) -> list[Unit]:
     qs = Unit.objects.filter(kind=Unit.Kind.DISTRICT, active=True)
-    if user is not None and not (user.is_superuser or user.scope_level == "city"):
+    if user is not None and not city_wide(user):
         qs = qs.filter(pk=user.unit.district_id)
     return list(qs.order_by("sort", "code"))
 
@@ -180,8 +187,6 @@ def key_field_coverage(user, year: int) -> list[dict]:
 
 def testing_items() -> list[CheckItem]:
     """Check items with a floor (比例下限) for testing bodies."""
-    from jianguan.registry.models import DOMAINS
-
     return [
         i
         for i in CheckItem.objects.filter(min_ratio__isnull=False, active=True)

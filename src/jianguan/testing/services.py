@@ -52,13 +52,10 @@ from .models import (
     add_months,
     add_years,
 )
+from .permissions import is_city, may_monitor
 
 S = Qualification.Status
 TESTING = DOMAINS.by_code["testing_body"]
-
-
-def is_city(user) -> bool:
-    return user is None or user.is_superuser or getattr(user, "scope_level", None) == "city"
 
 
 def _require_body(user, entity: Entity, action: str = CHANGE) -> None:
@@ -111,7 +108,7 @@ def default_expiry(issued_on: dt.date) -> dt.date:
     return add_years(issued_on, VALID_YEARS) - dt.timedelta(days=1)
 
 
-def bar_in_force(entity: Entity, day: dt.date) -> Qualification | None:
+def bar_in_force(entity: Entity, *, day: dt.date) -> Qualification | None:
     """The revocation for a false commitment that still bars `entity` on `day`, if any."""
     return (
         Qualification.objects.filter(entity=entity, false_commitment=True, bar_until__gt=day)
@@ -121,7 +118,7 @@ def bar_in_force(entity: Entity, day: dt.date) -> Qualification | None:
 
 
 def _check_bar(entity: Entity, day: dt.date, field: str) -> None:
-    barred = bar_in_force(entity, day)
+    barred = bar_in_force(entity, day=day)
     if barred is not None:
         raise ValidationError(
             {
@@ -504,19 +501,6 @@ def monitoring_plan_refresh(*, user, plan: MonitoringPlan) -> int:
     if added:
         audit.record(user, "update", plan, note=_("新增监测对象 %d 家") % added)
     return added
-
-
-def may_monitor(user, target: MonitoringTarget) -> bool:
-    """基层所队负责日常风险监测 (seed 001 §二(一)3): the target's station records its visits; the
-    district's and the city's administrators may as well."""
-    if not MonitoringTarget.objects.restrict(user).filter(pk=target.pk).exists():
-        return False
-    if allowed(user, ADD, MonitoringVisit):
-        return True
-    from jianguan.inspections.selectors import inspector_of
-
-    inspector = inspector_of(user)
-    return inspector is not None and inspector.unit_id == target.station_id
 
 
 VISIT_FIELDS = ["visited_on", "staff", "site", "equipment", "compliance", "findings", "inspectors"]

@@ -7,4 +7,4 @@ class WorkdaysConfig(AppConfig):
     verbose_name = "工作日历"
 
     def ready(self):
-        from . import services  # noqa: F401 - connects the cache invalidation signals
+        from . import selectors  # noqa: F401 - connects the cache invalidation signals

@@ -16,7 +16,7 @@ from jianguan.core.forms import add_service_errors
 from jianguan.core.models import AuditEvent
 from jianguan.core.scoping import ADD, DELETE, allowed
 
-from . import core, services
+from . import core, selectors, services
 from .filters import YearParam
 from .forms import CalendarEntryForm, DeadlineForm
 from .models import CalendarDay
@@ -52,7 +52,7 @@ def calendar(request):
     calc = DeadlineForm(request.GET if "n" in request.GET else None)
     result = None
     if calc.is_bound and calc.is_valid():
-        result = services.add_working_days(calc.cleaned_data["start"], calc.cleaned_data["n"])
+        result = selectors.add_working_days(calc.cleaned_data["start"], calc.cleaned_data["n"])
     return render(
         request,
         "workdays/calendar.html",
@@ -61,7 +61,7 @@ def calendar(request):
             "entries": entries,
             "in_package": year in core.PACKAGE_YEARS,
             "package_years": core.PACKAGE_YEARS,
-            "known": services.year_known(year),
+            "known": selectors.year_known(year),
             "form": form,
             "calc": calc,
             "result": result,

@@ -11,14 +11,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from jianguan.core.downloads import file_download, stamped
 from jianguan.core.filters import validated
 from jianguan.core.forms import ImportForm
 from jianguan.core.generic import crumb
 from jianguan.core.middleware import body_limit
 from jianguan.core.scoping import ADD, CHANGE, allowed
+from jianguan.core.views import export_format, record_export
+from jianguan.credit.models import AbnormalListing, SeriousListing
+from jianguan.inspections.models import Result
+from jianguan.publication.models import PublicResult
 from jianguan.registry.models import Entity
 
-from .. import importing, reports, selectors, services, tasks
+from .. import importing, permissions, reports, selectors, services, tasks
 from ..filters import (
     ApplicationFilters,
     ChangeFilters,
@@ -45,15 +50,15 @@ from .common import (
     form,
     given,
     opened_from,
-    staff,
+    staff_page,
     status_badge,
 )
 
 
 @login_required
+@staff_page
 def home(request):
     """检验检测监管 at a glance: what is due, and where to go."""
-    staff(request)
     user, today = request.user, timezone.localdate()
     quals = Qualification.objects.restrict(user)
     follow_ups = FollowUp.objects.restrict(user)
@@ -127,13 +132,10 @@ class QualificationList(ListPage):
 
 
 @login_required
+@staff_page
 @validated(QualificationFilters)
 def qualification_register(request):
     """The register in the import layout (re-importable)."""
-    from jianguan.core.downloads import file_download, stamped
-    from jianguan.core.views import export_format, record_export
-
-    staff(request)
     fmt = export_format(request)
     qs = selectors.qualification_list(request.user, request.GET)
     record_export(
@@ -175,8 +177,8 @@ def qualification_create(request):
 
 
 @login_required
+@staff_page
 def qualification_detail(request, pk: int):
-    staff(request)
     q = get_object_or_404(
         Qualification.objects.restrict(request.user).select_related("entity", "entity__district"),
         pk=pk,
@@ -196,7 +198,7 @@ def qualification_detail(request, pk: int):
             .filter(pk=pk)
             .exists()
             and q.in_force,
-            "can_revoke": services.is_city(request.user),
+            "can_revoke": permissions.is_city(request.user),
         },
     )
 
@@ -422,9 +424,9 @@ def change_create(request):
 
 
 @login_required
+@staff_page
 def body_file(request, pk: int):
     """一企一卷: the printable file of one body with everything known about it."""
-    staff(request)
     entity = get_object_or_404(
         Entity.objects.restrict(request.user).select_related("district", "station"), pk=pk
     )
@@ -447,10 +449,6 @@ def body_file(request, pk: int):
 
 def _other_sections(user, entity) -> dict:
     """What other apps hold about the body: checks and results, publication, listings."""
-    from jianguan.credit.models import AbnormalListing, SeriousListing
-    from jianguan.inspections.models import Result
-    from jianguan.publication.models import PublicResult
-
     return {
         "results": list(
             Result.objects.restrict(user)
@@ -470,9 +468,9 @@ def _other_sections(user, entity) -> dict:
 
 
 @login_required
+@staff_page
 def coverage(request):
     """Key fields covered by confirmed checks, and the yearly draw with its 15% floor."""
-    staff(request)
     year = YearParam.parse(request.GET).year or timezone.localdate().year
     return render(
         request,

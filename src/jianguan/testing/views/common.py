@@ -9,19 +9,23 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from jianguan.core.generic import ObjectListView, crumb
-from jianguan.core.scoping import VIEW, allowed
+from jianguan.core.generic import ObjectListView, crumb, permission_required
+from jianguan.core.scoping import VIEW
 from jianguan.core.views import form_page
+from jianguan.registry.filters import EntityParam
 from jianguan.registry.models import Entity
+from jianguan.registry.selectors import entity_find
 
 from ..cells import text
 from ..models import Qualification
 
 ROOT = "检验检测监管"
 ROOT_CRUMB = crumb(ROOT, "testing:home")
+
+# Testing pages are for staff with a jurisdiction (an expert has none).
+staff_page = permission_required(VIEW, Qualification)
 
 
 @dataclass(frozen=True)
@@ -43,12 +47,6 @@ def entity_link(row) -> str:
 
 def crumbs(*items) -> list[tuple[str, str | None]]:
     return [(ROOT, reverse("testing:home")), *items]
-
-
-def staff(request) -> None:
-    """Testing pages are for staff with a jurisdiction (an expert has none)."""
-    if not allowed(request.user, VIEW, Qualification):
-        raise PermissionDenied
 
 
 class ListPage(ObjectListView):
@@ -117,9 +115,6 @@ def form(request, form, save, *, title, crumb, cancel_url, intro="", subject=Non
 
 def opened_from(request, action: str = "change") -> Entity | None:
     """The body a form was opened from (?entity=<id>), when the user may act on it."""
-    from jianguan.registry.filters import EntityParam
-    from jianguan.registry.selectors import entity_find
-
     pk = EntityParam.parse(request.GET).entity
     entity = entity_find(user=request.user, pk=pk, action=action)
     return entity if entity is not None and hasattr(entity, "testing_body") else None

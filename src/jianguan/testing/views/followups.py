@@ -16,7 +16,7 @@ from .. import reports, selectors, services
 from ..filters import FollowUpFilters, YearParam
 from ..forms import DayForm, FollowUpForm, MethodForm
 from ..models import FollowUp
-from .common import Col, ListPage, crumbs, entity_link, form, given, staff
+from .common import Col, ListPage, crumbs, entity_link, form, given, staff_page
 
 
 def _state(f: FollowUp) -> str:
@@ -71,8 +71,8 @@ def _get(request, pk, action="view"):
 
 
 @login_required
+@staff_page
 def follow_up_detail(request, pk: int):
-    staff(request)
     f = _get(request, pk)
     drawn = services.drawn_experts(f)
     can_change = FollowUp.objects.restrict(request.user, CHANGE).filter(pk=pk).exists()
@@ -169,9 +169,9 @@ def follow_up_rectified(request, pk: int):
 
 
 @login_required
+@staff_page
 def follow_up_report(request):
     """告知承诺后续监管及时性 per district (seed 001 §五(二))."""
-    staff(request)
     year = YearParam.parse(request.GET).year or timezone.localdate().year
     return render(
         request,

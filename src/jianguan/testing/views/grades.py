@@ -18,7 +18,7 @@ from .. import grades, grading, selectors, tasks
 from ..filters import GradeFilters
 from ..forms import GradeModelForm, IndicatorForm, VetoForm
 from ..models import GradeIndicator, GradeModel, GradeRun, GradeVeto
-from .common import Col, ListPage, credit_badge, crumbs, entity_link, form, given, staff
+from .common import Col, ListPage, credit_badge, crumbs, entity_link, form, given, staff_page
 
 COLS = [
     Col("机构名称", lambda g: g.entity.name, entity_link, cls="wrap"),
@@ -73,8 +73,8 @@ def grade_run(request):
 
 
 @login_required
+@staff_page
 def grade_models(request):
-    staff(request)
     return render(
         request,
         "testing/grade_models.html",
@@ -88,8 +88,8 @@ def grade_models(request):
 
 
 @login_required
+@staff_page
 def grade_model(request, pk: int):
-    staff(request)
     model = get_object_or_404(GradeModel.objects.restrict(request.user), pk=pk)
     indicators = list(model.indicators.all())
     groups = [

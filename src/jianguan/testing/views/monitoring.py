@@ -15,10 +15,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jianguan.core.filters import controls
+from jianguan.core.forms import add_service_errors
 from jianguan.core.scoping import ADD, CHANGE, allowed
 from jianguan.core.views import paginate
 
-from .. import reports, selectors, services
+from .. import permissions, reports, selectors, services
 from ..filters import PeriodParam, PlanFilters, TargetFilters
 from ..forms import PlanForm, SummaryForm, VisitForm
 from ..models import (
@@ -28,7 +29,7 @@ from ..models import (
     MonitoringTarget,
     MonitoringVisit,
 )
-from .common import Col, ListPage, crumbs, form, staff
+from .common import Col, ListPage, crumbs, form, staff_page
 
 
 def _plans_crumb():
@@ -101,8 +102,8 @@ def plan_create(request):
 
 
 @login_required
+@staff_page
 def plan_detail(request, pk: int):
-    staff(request)
     plan = get_object_or_404(
         MonitoringPlan.objects.restrict(request.user).select_related("district"), pk=pk
     )
@@ -154,7 +155,7 @@ def visit_create(request, pk: int):
         MonitoringTarget.objects.restrict(request.user).select_related("plan", "entity", "station"),
         pk=pk,
     )
-    if not services.may_monitor(request.user, target):
+    if not permissions.may_monitor(request.user, target):
         raise PermissionDenied
     f = VisitForm(request.POST or None)
     last = target.visits.order_by("-visited_on").first()
@@ -163,8 +164,6 @@ def visit_create(request, pk: int):
         changes = changes.filter(changed_on__gt=last.visited_on)
     if request.method == "POST" and f.is_valid():
         from django.core.exceptions import ValidationError
-
-        from jianguan.core.forms import add_service_errors
 
         try:
             services.monitoring_visit_record(
@@ -195,9 +194,9 @@ def visit_create(request, pk: int):
 
 
 @login_required
+@staff_page
 def monitoring_report(request):
     """Coverage and findings per district for a period; the city's summaries."""
-    staff(request)
     today = timezone.localdate()
     period = PeriodParam.parse(request.GET)
     start = period.start or today.replace(month=1, day=1)
@@ -212,7 +211,7 @@ def monitoring_report(request):
             "end": end,
             "rows": reports.monitoring_figures(start, end, request.user),
             "summaries": MonitoringSummary.objects.restrict(request.user)[:20],
-            "can_issue": services.is_city(request.user)
+            "can_issue": permissions.is_city(request.user)
             and allowed(request.user, ADD, MonitoringSummary),
         },
     )
@@ -221,7 +220,7 @@ def monitoring_report(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def summary_create(request):
-    if not (services.is_city(request.user) and allowed(request.user, ADD, MonitoringSummary)):
+    if not (permissions.is_city(request.user) and allowed(request.user, ADD, MonitoringSummary)):
         raise PermissionDenied
     f = SummaryForm(request.POST or None)
 
@@ -244,8 +243,8 @@ def summary_create(request):
 
 
 @login_required
+@staff_page
 def summary_detail(request, pk: int):
-    staff(request)
     s = get_object_or_404(MonitoringSummary.objects.restrict(request.user), pk=pk)
     return render(
         request,

@@ -35,7 +35,17 @@ from ..forms import (
     TypicalCaseForm,
 )
 from ..models import Assessment, Handling, OnlineLead, TargetedCheck, TypicalCase
-from .common import ROOT_CRUMB, Col, ListPage, crumbs, entity_link, form, given, opened_from, staff
+from .common import (
+    ROOT_CRUMB,
+    Col,
+    ListPage,
+    crumbs,
+    entity_link,
+    form,
+    given,
+    opened_from,
+    staff_page,
+)
 
 # --- capability assessments -----------------------------------------------------------------------
 
@@ -98,8 +108,8 @@ def assessment_create(request):
 
 
 @login_required
+@staff_page
 def assessment_detail(request, pk: int):
-    staff(request)
     a = get_object_or_404(Assessment.objects.restrict(request.user).select_related("entity"), pk=pk)
     return render(
         request,
@@ -199,8 +209,8 @@ def _lead(request, pk, action="view"):
 
 
 @login_required
+@staff_page
 def lead_detail(request, pk: int):
-    staff(request)
     lead = _lead(request, pk)
     return render(
         request,
@@ -309,8 +319,8 @@ def _check(request, pk, action="view"):
 
 
 @login_required
+@staff_page
 def check_detail(request, pk: int):
-    staff(request)
     c = _check(request, pk)
     can_change = TargetedCheck.objects.restrict(request.user, CHANGE).filter(pk=pk).exists()
     return render(

@@ -35,7 +35,7 @@ from .common import (
     given,
     grade_badge,
     opened_from,
-    staff,
+    staff_page,
 )
 
 
@@ -110,8 +110,8 @@ def _scheme_form(request, scheme):
 
 
 @login_required
+@staff_page
 def scheme_detail(request, pk: int):
-    staff(request)
     scheme = get_object_or_404(PTScheme.objects.restrict(request.user), pk=pk)
     results = PTResult.objects.restrict(request.user).filter(scheme=scheme)
     counts = dict(results.order_by().values_list("grade").annotate(n=Count("pk")))
@@ -214,8 +214,8 @@ def result_import(request):
 
 
 @login_required
+@staff_page
 def result_template(request):
-    staff(request)
     fmt = export_format(request)
     return file_download(
         lambda f: proficiency.write_template(f, fmt), f"能力验证结果导入模板.{fmt}"
@@ -245,8 +245,8 @@ def result_create(request):
 
 
 @login_required
+@staff_page
 def result_detail(request, pk: int):
-    staff(request)
     r = get_object_or_404(
         PTResult.objects.restrict(request.user).select_related("entity", "scheme"), pk=pk
     )

@@ -109,7 +109,7 @@ class _Seeder:
             raise CommandError(f"找不到演示账号 {STATION_LOGIN} 的检查人员：请先运行 seed_demo")
 
     def run(self) -> dict:
-        done = planning.task_save(self.district_admin, demo.food_definition(self.dates))
+        done = planning.task_save(self.district_admin, definition=demo.food_definition(self.dates))
         pending = self._info_task()
         self._approve(done.plan)
         # The open task is drawn first: the food task's teams would otherwise be the "last
@@ -145,7 +145,7 @@ class _Seeder:
         """Drawn by count at 3% of its population, which only the saved task can tell."""
         units = [self.station.unit.code]
         task = planning.task_save(
-            self.district_admin, demo.info_definition(self.dates, units, count=1)
+            self.district_admin, definition=demo.info_definition(self.dates, units, count=1)
         )
         cap = planning.task_cap(task)
         count = demo.info_count(
@@ -153,7 +153,7 @@ class _Seeder:
         )
         if count != 1:
             definition = demo.info_definition(self.dates, units, count=count)
-            task = planning.task_save(self.district_admin, definition, task=task)
+            task = planning.task_save(self.district_admin, definition=definition, task=task)
         return task
 
     def _approve(self, plan: Plan) -> None:
@@ -165,7 +165,9 @@ class _Seeder:
             planning.plan_approve(user=self.admin, plan=plan)
 
     def _draw(self, task: Task) -> Draw | None:
-        draw = sampling.execute(sampling.commit(task, self.district_admin), self.district_admin)
+        draw = sampling.execute(
+            sampling.commit(task, user=self.district_admin), user=self.district_admin
+        )
         return draw if draw.status == Draw.Status.DRAWN else None
 
     def _draw_info(self, task: Task) -> Draw:
@@ -180,7 +182,7 @@ class _Seeder:
                 [self.station.unit.code, team_unit],
                 task.definition["sampling"]["count"],
             )
-            task = planning.task_save(self.district_admin, definition, task=task)
+            task = planning.task_save(self.district_admin, definition=definition, task=task)
             draw = self._draw(task)
         if draw is None:
             raise CommandError(f"任务「{task.title}」无法配齐检查人员")

@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
-from jianguan.risk import backtest, services
+from jianguan.risk import backtest, selectors
 from jianguan.risk.models import RiskModel
 
 
@@ -34,7 +34,7 @@ class Command(BaseCommand):
         chosen = (
             RiskModel.objects.filter(version=model).first()
             if model is not None
-            else services.active_model()
+            else selectors.active_model()
         )
         if chosen is None:
             raise CommandError("没有指定的模型版本，也没有启用中的模型")

@@ -18,7 +18,7 @@ class Command(BaseCommand):
         if draw is None:
             raise CommandError(f"抽取 {draw_id} 不存在")
         try:
-            services.export(draw, out)
+            services.export(draw, out=out)
         except services.DrawError as e:
             raise CommandError("；".join(e.messages)) from e
         self.stdout.write(f"抽取 {draw_id} 的证明已写入 {out}")

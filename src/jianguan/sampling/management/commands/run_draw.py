@@ -65,8 +65,8 @@ class Command(BaseCommand):
                     raise CommandError(
                         "承诺时外部随机数尚未公布：请先声明（--entropy-*），公布后再用 --draw 录入"
                     )
-                task = task_from_file(actor, task_file)
-                made = services.commit(task, actor, declaration=declaration)
+                task = task_from_file(actor, path=task_file)
+                made = services.commit(task, user=actor, declaration=declaration)
                 self.stdout.write(
                     f"任务 {task.pk}「{task.title}」：已冻结名单，抽取 {made.pk} 的承诺值 "
                     f"{made.commitment}"
@@ -82,8 +82,8 @@ class Command(BaseCommand):
                 if made is None:
                     raise CommandError(f"抽取 {draw} 不存在")
                 if external_entropy:
-                    services.set_entropy(made, actor, external_entropy)
-            made = services.execute(made, actor)
+                    services.set_entropy(made, user=actor, value=external_entropy)
+            made = services.execute(made, user=actor)
         except DefinitionError as e:
             raise CommandError(f"任务定义有误：{e}") from e
         except (ValidationError, RuleError) as e:
@@ -97,7 +97,7 @@ class Command(BaseCommand):
                 f"抽取 {draw.pk} 无法配齐检查人员（{len(draw.unstaffed)} 户），未写入结果：\n"
                 + "\n".join(lines)
             )
-        services.export(draw, out)
+        services.export(draw, out=out)
         self.stdout.write(
             f"抽取 {draw.pk}：抽中 {draw.counts['selected']:,} 户，证明已写入 {out}"
             f"（用 jianguan verify_draw {out} 或 python3 tools/verify_draw.py {out} 验证）"

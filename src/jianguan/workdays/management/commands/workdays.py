@@ -9,7 +9,7 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
-from jianguan.workdays import services
+from jianguan.workdays import selectors
 
 
 class Command(BaseCommand):
@@ -28,7 +28,7 @@ class Command(BaseCommand):
             raise CommandError(f"日期格式应为 YYYY-MM-DD：{date}") from e
         if n < 0:
             raise CommandError("工作日数不能为负")
-        deadline = services.add_working_days(day, n)
+        deadline = selectors.add_working_days(day, n)
         self.stdout.write(
             f"{deadline.date:%Y-%m-%d}" + (" provisional" if deadline.provisional else "")
         )
