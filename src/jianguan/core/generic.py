@@ -35,14 +35,14 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Validat
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse, reverse_lazy
+from django.urls import NoReverseMatch, reverse, reverse_lazy
 from django.views import View
 
 from .downloads import spec_download
 from .filters import Filters, NoFilters, controls
 from .forms import add_service_errors
 from .scoping import ADD, CHANGE, VIEW, allowed
-from .views import export_format, paginate, record_export
+from .views import EXPORT_FORMATS, export_format, paginate, record_export
 
 Crumbs = Sequence[tuple[str, str | None]]
 
@@ -141,11 +141,22 @@ class ObjectListView(StaffView):
         add = None
         if self.add is not None and allowed(user, ADD, self.add[2]):
             add = (self.add[1], reverse(self.add[0]))
-        export_url = None
+        export_url = export_urls = None
         if self.export_columns is not None or self._exports_otherwise():
             list_name = self.request.resolver_match.view_name
             name = self.export_name or list_name.removesuffix("_list") + "_export"
-            export_url = reverse(name, kwargs=self.kwargs or None)
+            try:
+                export_url = reverse(name, kwargs=self.kwargs or None)
+            except NoReverseMatch:  # an export addressed as export.xlsx / export.csv
+                query = self.filtered.query()
+                export_urls = [
+                    (
+                        fmt,
+                        reverse(name, kwargs={**self.kwargs, "fmt": fmt})
+                        + f"?{query}" * bool(query),
+                    )
+                    for fmt in EXPORT_FORMATS
+                ]
         return {
             "title": title,
             "breadcrumbs": [*self.crumbs, (title, None)],
@@ -156,6 +167,7 @@ class ObjectListView(StaffView):
             "controls": controls(self.filtered, user),
             "any_filter": bool(self.filtered.given()),
             "export_url": export_url,
+            "export_urls": export_urls,
             "export_query": self.filtered.query(),
             "buttons": buttons,
             "add_button": add,
@@ -167,7 +179,9 @@ class ObjectListView(StaffView):
     # --- the export ------------------------------------------------------------------------------
 
     def export(self, queryset: QuerySet):
-        fmt = export_format(self.request)
+        fmt = self.kwargs.get("fmt") or export_format(self.request)
+        if fmt not in EXPORT_FORMATS:
+            raise Http404("未知的文件格式")
         count = queryset.count()
         record_export(
             self.request,

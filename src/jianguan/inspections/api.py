@@ -18,13 +18,13 @@ from jianguan.core.api import (
     ObjectId,
     PageParams,
     TaskRef,
-    Text,
     errors_doc,
 )
 from jianguan.core.api import page as paged
 from jianguan.sampling.models import Visit
 
 from . import selectors
+from .filters import FollowUpFilters, VisitFilters
 from .models import FollowUp
 
 router = Router(tags=["检查实施"])
@@ -107,18 +107,6 @@ class FollowUpPage(Schema):
     items: list[FollowUpOut]
 
 
-class MyVisitFilters(PageParams):
-    q: Text | None = Field(None, max_length=100, description="名称、统一社会信用代码前缀或任务名称")
-    status: VisitStatus | None = Field(None, description="录入状态：" + STATUS_HELP)
-    task: ObjectId | None = Field(None, description="抽查任务 id")
-
-
-class FollowUpFilters(PageParams):
-    q: Text | None = Field(None, max_length=100, description="名称或统一社会信用代码前缀")
-    status: FollowUpStatus | None = Field(None, description="状态：" + FOLLOW_UP_HELP)
-    overdue: bool = Field(False, description="true：只列逾期未复查的事项")
-
-
 VisitId = Annotated[ObjectId, Path(description="检查（户）id")]
 
 
@@ -196,15 +184,6 @@ def _follow_up_out(f: FollowUp) -> dict[str, Any]:
     }
 
 
-def _params(filters) -> dict[str, str]:
-    out = {}
-    for key in ("q", "status", "task"):
-        value = getattr(filters, key, None)
-        if value not in (None, ""):
-            out[key] = str(value)
-    return out
-
-
 @router.get(
     "/mine",
     response={200: InspectionVisitPage, **LIST_ERRORS},
@@ -212,9 +191,9 @@ def _params(filters) -> dict[str, str]:
     description="调用者（关联了执法检查人员的账号）作为检查人员参加的、抽取有效的检查（户），"
     "含合并到其上的其他任务。未关联检查人员的账号得到空列表。\n\n" + errors_doc(LIST_ERRORS),
 )
-def my_visits(request, filters: Query[MyVisitFilters]):
-    rows = selectors.my_visits(request.auth, _params(filters))
-    items = rows[filters.offset : filters.offset + filters.limit]
+def my_visits(request, filters: Query[VisitFilters], paging: Query[PageParams]):
+    rows = selectors.my_visits(user=request.auth, filters=filters)
+    items = rows[paging.offset : paging.offset + paging.limit]
     return {"count": len(rows), "items": [_visit_out(v) for v in items]}
 
 
@@ -225,9 +204,9 @@ def my_visits(request, filters: Query[MyVisitFilters]):
     description="调用者管辖范围内、抽取有效的检查（户）及其录入状态，分页。\n\n"
     + errors_doc(LIST_ERRORS),
 )
-def list_inspections(request, filters: Query[MyVisitFilters]):
-    qs = selectors.inspection_list(request.auth, _params(filters))
-    return paged(qs, filters.limit, filters.offset, _visit_out)
+def list_inspections(request, filters: Query[VisitFilters], paging: Query[PageParams]):
+    qs = selectors.inspection_list(user=request.auth, filters=filters)
+    return paged(qs, paging.limit, paging.offset, _visit_out)
 
 
 @router.get(
@@ -267,9 +246,6 @@ def get_inspection(request, visit_id: VisitId):
     description="检查发现问题后，由对检查对象有管辖权的单位跟进的事项（谁管辖、谁负责），"
     "按整改期限排序；overdue=true 只列逾期未复查的。\n\n" + errors_doc(LIST_ERRORS),
 )
-def list_follow_ups(request, filters: Query[FollowUpFilters]):
-    params = _params(filters)
-    if filters.overdue:
-        params["overdue"] = "1"
-    qs = selectors.follow_up_list(request.auth, params)
-    return paged(qs, filters.limit, filters.offset, _follow_up_out)
+def list_follow_ups(request, filters: Query[FollowUpFilters], paging: Query[PageParams]):
+    qs = selectors.follow_up_list(user=request.auth, filters=filters)
+    return paged(qs, paging.limit, paging.offset, _follow_up_out)

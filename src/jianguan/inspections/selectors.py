@@ -9,8 +9,8 @@ through the user's personnel.Inspector, never from anything the request says.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -26,6 +26,9 @@ from jianguan.registry.models import DOMAINS, Entity
 from jianguan.sampling.models import Draw, Visit, VisitMember
 
 from .models import FollowUp, Inspection, Result
+
+if TYPE_CHECKING:
+    from .filters import FollowUpFilters, VisitFilters
 
 # The list's status filter: the three stored states and "not yet recorded" (no Inspection row).
 NOT_STARTED = "none"
@@ -64,12 +67,12 @@ def member_visits(inspector) -> QuerySet[Visit]:
     return _in_force().filter(merged_into__isnull=True).filter(own | via_merged)
 
 
-def my_visits(user, params: Mapping[str, str] | None = None) -> list[Visit]:
+def my_visits(*, user, filters: VisitFilters | None = None) -> list[Visit]:
     """我的检查: the caller's own assignments (empty for a user who is no inspector)."""
     inspector = inspector_of(user)
     if inspector is None:
         return []
-    qs = _filter(member_visits(inspector), params or {})
+    qs = _filter(member_visits(inspector), filters)
     rows = list(_with_related(qs).order_by("draw__task__check_date", "entity__name", "pk"))
     return annotate(rows)
 
@@ -168,25 +171,25 @@ def annotate(visits: list[Visit]) -> list[Visit]:
 # --- lists ------------------------------------------------------------------------------------
 
 
-def _filter(qs: QuerySet[Visit], params: Mapping[str, str]) -> QuerySet[Visit]:
-    if q := (params.get("q") or "").strip():
-        code = uscc.normalise(q)
+def _filter(qs: QuerySet[Visit], f: VisitFilters | None) -> QuerySet[Visit]:
+    if f is None:
+        return qs
+    if f.q:
+        code = uscc.normalise(f.q)
         if code.isalnum() and len(code) >= 6 and code.isascii():
-            qs = qs.filter(Q(entity__uscc__startswith=code) | Q(entity__name__contains=q))
+            qs = qs.filter(Q(entity__uscc__startswith=code) | Q(entity__name__contains=f.q))
         else:
-            qs = qs.filter(Q(entity__name__contains=q) | Q(draw__task__title__contains=q))
-    status = params.get("status")
-    if status == NOT_STARTED:
+            qs = qs.filter(Q(entity__name__contains=f.q) | Q(draw__task__title__contains=f.q))
+    if f.status == NOT_STARTED:
         qs = qs.filter(inspection__isnull=True)
-    elif status in Inspection.Status.values:
-        qs = qs.filter(inspection__status=status)
-    task = str(params.get("task") or "").strip()
-    if task.isdigit() and len(task) <= 18:
-        qs = qs.filter(draw__task_id=int(task))
+    elif f.status:
+        qs = qs.filter(inspection__status=f.status)
+    if f.task is not None:
+        qs = qs.filter(draw__task_id=f.task)
     return qs
 
 
-def inspection_list(user, params: Mapping[str, str] | None = None) -> QuerySet[Visit]:
+def inspection_list(*, user, filters: VisitFilters | None = None) -> QuerySet[Visit]:
     """检查记录: host visits of draws in force in the caller's jurisdiction, with their record.
 
     q: entity name / credit code / task title; status: none, draft, recorded, confirmed; task.
@@ -194,7 +197,7 @@ def inspection_list(user, params: Mapping[str, str] | None = None) -> QuerySet[V
     qs = Visit.objects.restrict(user, VIEW).filter(
         draw__status=Draw.Status.DRAWN, merged_into__isnull=True
     )
-    return _with_related(_filter(qs, params or {})).order_by("-draw__drawn_at", "id")
+    return _with_related(_filter(qs, filters)).order_by("-draw__drawn_at", "id")
 
 
 def task_choices(user) -> list[tuple[str, str]]:
@@ -217,17 +220,14 @@ def entity_results(entity: Entity, user) -> list[Inspection]:
 
 # --- follow-ups -------------------------------------------------------------------------------
 
-FOLLOW_UP_FILTERS = ("q", "status", "overdue")
-
 
 def follow_up_list(
-    user, params: Mapping[str, str] | None = None, today: dt.date | None = None
+    *, user, filters: FollowUpFilters | None = None, today: dt.date | None = None
 ) -> QuerySet[FollowUp]:
     """后续处置 of the entities in the caller's jurisdiction.
 
     q: entity name / credit code; status; overdue=1: still open and past its deadline (逾期).
     """
-    params = params or {}
     qs = FollowUp.objects.restrict(user, VIEW).select_related(
         "entity",
         "district",
@@ -237,16 +237,17 @@ def follow_up_list(
         "result__code",
         "result__inspection",
     )
-    if q := (params.get("q") or "").strip():
-        code = uscc.normalise(q)
-        if code.isalnum() and len(code) >= 6 and code.isascii():
-            qs = qs.filter(Q(entity__uscc__startswith=code) | Q(entity__name__contains=q))
-        else:
-            qs = qs.filter(entity__name__contains=q)
-    if (status := params.get("status")) in FollowUp.Status.values:
-        qs = qs.filter(status=status)
-    if params.get("overdue") == "1":
-        qs = overdue(qs, today)
+    if f := filters:
+        if f.q:
+            code = uscc.normalise(f.q)
+            if code.isalnum() and len(code) >= 6 and code.isascii():
+                qs = qs.filter(Q(entity__uscc__startswith=code) | Q(entity__name__contains=f.q))
+            else:
+                qs = qs.filter(entity__name__contains=f.q)
+        if f.status:
+            qs = qs.filter(status=f.status)
+        if f.overdue:
+            qs = overdue(qs, today)
     return qs.order_by("due_on", "pk")
 
 
@@ -265,7 +266,7 @@ def is_overdue(follow_up: FollowUp, today: dt.date | None = None) -> bool:
 
 
 def follow_up_get(user, pk: int, action: str = VIEW) -> FollowUp:
-    return follow_up_list(user).get(pk=pk) if action == VIEW else _changeable(user).get(pk=pk)
+    return follow_up_list(user=user).get(pk=pk) if action == VIEW else _changeable(user).get(pk=pk)
 
 
 def _changeable(user) -> QuerySet[FollowUp]:

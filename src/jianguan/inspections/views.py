@@ -20,8 +20,8 @@ from jianguan.core import audit
 from jianguan.core.downloads import stamped, table_download
 from jianguan.core.filters import validated
 from jianguan.core.forms import add_service_errors
+from jianguan.core.generic import ObjectListView
 from jianguan.core.middleware import body_limit
-from jianguan.core.views import export_format, paginate, query_without
 from jianguan.sampling.models import Visit
 from jianguan.sampling.selectors import annotate_teams
 
@@ -56,7 +56,7 @@ def _messages(exc: ValidationError) -> str:
 @validated(VisitFilters)
 def my_visits(request):
     inspector = selectors.inspector_of(request.user)
-    rows = selectors.my_visits(request.user, request.GET)
+    rows = selectors.my_visits(user=request.user, filters=request.filters)
     f = {k: request.GET.get(k, "") for k in ("q", "status")}
     open_rows = [v for v in rows if v.status != Inspection.Status.CONFIRMED]
     return render(
@@ -198,7 +198,7 @@ def _visit_context(user, host, lines, inspection, member, visit_form, forms) -> 
         "evidence_form": EvidenceForm() if member and not confirmed else None,
         "history": audit.history(inspection) if inspection else None,
         "follow_ups": (
-            list(selectors.follow_up_list(user).filter(result__inspection=inspection))
+            list(selectors.follow_up_list(user=user).filter(result__inspection=inspection))
             if confirmed
             else []
         ),
@@ -339,67 +339,42 @@ def impossible(request, pk: int):
 # --- the scoped list of records ---------------------------------------------------------------
 
 
-@login_required
-@validated(VisitFilters)
-def inspection_list(request):
-    user = request.user
-    ctx = paginate(request, selectors.inspection_list(user, request.GET))
-    ctx["rows"] = selectors.annotate(list(ctx["rows"]))
-    f = {k: request.GET.get(k, "") for k in ("q", "status", "task")}
-    ctx.update(
-        f=f,
-        any_filter=any(f.values()),
-        statuses=selectors.STATUS_CHOICES,
-        tasks=selectors.task_choices(user),
-        export_query=query_without(request),
-        breadcrumbs=[INSPECTIONS, ("检查记录", None)],
-    )
-    return render(request, "inspections/inspection_list.html", ctx)
+class InspectionList(ObjectListView):
+    title = "检查记录"
+    crumbs = [INSPECTIONS]
+    filters = VisitFilters
+    selector = staticmethod(selectors.inspection_list)
+    template_name = "inspections/inspection_list.html"
+    noun = "户"
+    empty = "没有符合条件的检查记录。"
+
+    def decorate(self, rows):
+        return rows if self.exporting else selectors.annotate(rows)
+
+    def export_response(self, queryset, fmt, count):
+        records = exporting.inspection_records(queryset)
+        return table_download(exporting.INSPECTION_COLUMNS, records, fmt, stamped(self.title, fmt))
 
 
-@login_required
-@validated(VisitFilters)
-def inspection_export(request):
-    fmt = export_format(request)
-    qs = selectors.inspection_list(request.user, request.GET)
-    return table_download(
-        exporting.INSPECTION_COLUMNS,
-        exporting.inspection_records(qs),
-        fmt,
-        stamped("检查记录", fmt),
-    )
+class FollowUpList(ObjectListView):
+    title = "后续处置"
+    crumbs = [INSPECTIONS]
+    filters = FollowUpFilters
+    selector = staticmethod(selectors.follow_up_list)
+    template_name = "inspections/follow_up_list.html"
+    noun = "项"
+    intro = "检查发现的问题由对该主体有管辖权的单位负责后续处置（谁管辖、谁负责）。"
+    empty = "没有符合条件的后续处置事项。"
 
+    def decorate(self, rows):
+        today = timezone.localdate()
+        for f in rows:
+            f.overdue = selectors.is_overdue(f, today)
+        return rows
 
-# --- follow-ups ---------------------------------------------------------------------------------
-
-
-@login_required
-@validated(FollowUpFilters)
-def follow_up_list(request):
-    ctx = paginate(request, selectors.follow_up_list(request.user, request.GET))
-    today = timezone.localdate()
-    ctx["rows"] = list(ctx["rows"])
-    for f in ctx["rows"]:
-        f.overdue = selectors.is_overdue(f, today)
-    flt = {k: request.GET.get(k, "") for k in selectors.FOLLOW_UP_FILTERS}
-    ctx.update(
-        f=flt,
-        any_filter=any(flt.values()),
-        statuses=FollowUp.Status.choices,
-        export_query=query_without(request),
-        breadcrumbs=[INSPECTIONS, ("后续处置", None)],
-    )
-    return render(request, "inspections/follow_up_list.html", ctx)
-
-
-@login_required
-@validated(FollowUpFilters)
-def follow_up_export(request):
-    fmt = export_format(request)
-    qs = selectors.follow_up_list(request.user, request.GET)
-    return table_download(
-        exporting.FOLLOW_UP_COLUMNS, exporting.follow_up_records(qs), fmt, stamped("后续处置", fmt)
-    )
+    def export_response(self, queryset, fmt, count):
+        records = exporting.follow_up_records(queryset)
+        return table_download(exporting.FOLLOW_UP_COLUMNS, records, fmt, stamped(self.title, fmt))
 
 
 @login_required

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from jianguan.core import uscc
@@ -26,6 +25,7 @@ from jianguan.sampling.models import Draw, Visit
 from jianguan.testing.models import Grade, PTResult
 
 from . import chance
+from .filters import ClassFilters, CoverageFilters, InfoFilters, ListingFilters, MatterFilters
 from .models import (
     ClassRun,
     EntityRiskClass,
@@ -55,61 +55,48 @@ def _search(qs: QuerySet, q: str, prefix: str = "") -> QuerySet:
     return qs.filter(**{f"{prefix}name__contains": q})
 
 
-def _choice(qs: QuerySet, params: Mapping, key: str, field: str, allowed) -> QuerySet:
-    value = params.get(key) or ""
-    if not value:
-        return qs
-    return qs.filter(**{field: value}) if value in allowed else qs.none()
+def _district(qs: QuerySet, district: int | None, field: str) -> QuerySet:
+    return qs if district is None else qs.filter(**{field: district})
 
 
-def _district(qs: QuerySet, params: Mapping, field: str) -> QuerySet:
-    value = params.get("district") or ""
-    if not value:
-        return qs
-    return qs.filter(**{field: value}) if str(value).isdigit() else qs.none()
-
-
-AREA_CODES = [c for c, _l in KeyAreaMatter._meta.get_field("area").choices]
-MATTER_FILTERS = ("q", "area")
-INFO_FILTERS = ("q", "area", "category")
-LISTING_FILTERS = ("q", "tier", "area", "district")
-CLASS_FILTERS = ("q", "risk_class", "district")
-
-
-def matter_list(user, params: Mapping) -> QuerySet[KeyAreaMatter]:
+def matter_list(*, user, filters: MatterFilters | None = None) -> QuerySet[KeyAreaMatter]:
+    f = filters or MatterFilters()
     qs = KeyAreaMatter.objects.restrict(user)
-    if q := (params.get("q") or "").strip():
-        qs = qs.filter(Q(title__contains=q) | Q(subject__contains=q) | Q(supervisor__contains=q))
-    return _choice(qs, params, "area", "area", AREA_CODES).order_by("area", "id")
+    if f.q:
+        qs = qs.filter(
+            Q(title__contains=f.q) | Q(subject__contains=f.q) | Q(supervisor__contains=f.q)
+        )
+    if f.area:
+        qs = qs.filter(area=f.area)
+    return qs.order_by("area", "id")
 
 
-def info_list(user, params: Mapping) -> QuerySet[KeyAreaInfo]:
+def info_list(*, user, filters: InfoFilters | None = None) -> QuerySet[KeyAreaInfo]:
+    f = filters or InfoFilters()
     qs = KeyAreaInfo.objects.restrict(user)
-    if q := (params.get("q") or "").strip():
-        qs = qs.filter(Q(title__contains=q) | Q(provider__contains=q))
-    qs = _choice(qs, params, "area", "area", AREA_CODES)
-    qs = _choice(qs, params, "category", "category", KeyAreaInfo.Category.values)
+    if f.q:
+        qs = qs.filter(Q(title__contains=f.q) | Q(provider__contains=f.q))
+    if f.area:
+        qs = qs.filter(area=f.area)
+    if f.category:
+        qs = qs.filter(category=f.category)
     return qs.order_by("area", "category", "id")
 
 
-def key_entity_list(user, params: Mapping) -> QuerySet[Entity]:
+def key_entity_list(*, user, filters: ListingFilters | None = None) -> QuerySet[Entity]:
     """企业清单: entities with a key tier (special / general) in the user's jurisdiction, with
     their active listings (reasons) prefetched."""
-    from django.db.models import Prefetch
-
+    f = filters or ListingFilters()
     qs = Entity.objects.restrict(user).exclude(key_tier="").select_related("district", "station")
-    if q := (params.get("q") or "").strip():
-        qs = _search(qs, q)
-    qs = _choice(qs, params, "tier", "key_tier", ["special", "general"])
-    if area := params.get("area"):
-        qs = (
-            qs.filter(
-                key_area_listings__area=area, key_area_listings__removed_on__isnull=True
-            ).distinct()
-            if area in AREA_CODES
-            else qs.none()
-        )
-    qs = _district(qs, params, "district_id")
+    if f.q:
+        qs = _search(qs, f.q)
+    if f.tier:
+        qs = qs.filter(key_tier=f.tier)
+    if f.area:
+        qs = qs.filter(
+            key_area_listings__area=f.area, key_area_listings__removed_on__isnull=True
+        ).distinct()
+    qs = _district(qs, f.district, "district_id")
     return qs.prefetch_related(
         Prefetch(
             "key_area_listings",
@@ -119,23 +106,28 @@ def key_entity_list(user, params: Mapping) -> QuerySet[Entity]:
     ).order_by("district_id", "id")
 
 
-def listing_records(user, params: Mapping) -> QuerySet[KeyAreaListing]:
+def listing_records(*, user, filters: ListingFilters | None = None) -> QuerySet[KeyAreaListing]:
     """Active key-area listings in the user's jurisdiction, one row per listing."""
+    f = filters or ListingFilters()
     qs = KeyAreaListing.objects.restrict(user).filter(removed_on__isnull=True)
-    if q := (params.get("q") or "").strip():
-        qs = _search(qs, q, "entity__")
-    qs = _choice(qs, params, "tier", "tier", ["special", "general"])
-    qs = _choice(qs, params, "area", "area", AREA_CODES)
-    return _district(qs, params, "entity__district_id").order_by("entity_id", "area")
+    if f.q:
+        qs = _search(qs, f.q, "entity__")
+    if f.tier:
+        qs = qs.filter(tier=f.tier)
+    if f.area:
+        qs = qs.filter(area=f.area)
+    return _district(qs, f.district, "entity__district_id").order_by("entity_id", "area")
 
 
-def class_list(user, params: Mapping) -> QuerySet[Entity]:
+def class_list(*, user, filters: ClassFilters | None = None) -> QuerySet[Entity]:
     """信用风险分类名单: the current class of each entity (from the runs)."""
+    f = filters or ClassFilters()
     qs = Entity.objects.restrict(user).exclude(risk_class="").select_related("district")
-    if q := (params.get("q") or "").strip():
-        qs = _search(qs, q)
-    qs = _choice(qs, params, "risk_class", "risk_class", list("ABCD"))
-    return _district(qs, params, "district_id").order_by("id")
+    if f.q:
+        qs = _search(qs, f.q)
+    if f.risk_class:
+        qs = qs.filter(risk_class=f.risk_class)
+    return _district(qs, f.district, "district_id").order_by("id")
 
 
 def latest_rows(entity_ids) -> dict[int, EntityRiskClass]:
@@ -154,10 +146,10 @@ def visited_this_year(year: int) -> QuerySet:
     ).values("entity_id")
 
 
-def coverage(user, year: int | None = None, params: Mapping | None = None):
+def coverage(*, user, year: int | None = None, filters: CoverageFilters | None = None):
     """Special-key full coverage (特殊重点 全覆盖): per district, special-key entities in force
     and how many have a visit in a final draw of this year; and the not-yet-visited ones."""
-    params = params or {}
+    f = filters or CoverageFilters()
     year = year or timezone.localdate().year
     special = Entity.objects.restrict(user).filter(
         key_tier=Entity.Tier.SPECIAL, status=Entity.Status.ACTIVE
@@ -171,9 +163,9 @@ def coverage(user, year: int | None = None, params: Mapping | None = None):
     for row in per_district:
         row["missing"] = row["total"] - row["visited"]
     missing = special.exclude(id__in=visited).select_related("district", "station")
-    if q := (params.get("q") or "").strip():
-        missing = _search(missing, q)
-    missing = _district(missing, params, "district_id").order_by("district_id", "id")
+    if f.q:
+        missing = _search(missing, f.q)
+    missing = _district(missing, f.district, "district_id").order_by("district_id", "id")
     return year, per_district, missing
 
 

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from jianguan.core import audit
 from jianguan.core.downloads import spec_download, stamped, table_download
 from jianguan.core.filters import validated
-from jianguan.core.generic import permission_required
+from jianguan.core.generic import ObjectListView, crumb, permission_required
 from jianguan.core.importing import start_from_form
 from jianguan.core.middleware import body_limit
 from jianguan.core.models import Job
@@ -85,16 +85,12 @@ def _form_page(request, form, save, *, title, crumbs, **kwargs):
     )
 
 
-def _list_context(request, filters) -> dict:
-    query = request.GET.copy()
-    for key in list(query):
-        if key not in filters or not query.get(key):
-            query.pop(key)
+def _list_context(request) -> dict:
+    """The coverage page's filter bar (the lists draw theirs from their declarations)."""
     return {
         "params": request.GET,
         "districts": [(str(d.pk), d.name) for d in district_list(user=request.user)],
-        "export_query": query.urlencode(),
-        "areas": KeyAreaMatter._meta.get_field("area").choices,
+        "export_query": request.filters.query(),
     }
 
 
@@ -377,55 +373,33 @@ COVERAGE_COLUMNS = [
 ]
 
 
-@permission_required(VIEW, RiskModel)
-def _reference_list(request, kind):
-    if kind == "matter":
-        qs = selectors.matter_list(request.user, request.GET)
-        filters, model = selectors.MATTER_FILTERS, KeyAreaMatter
-    else:
-        qs = selectors.info_list(request.user, request.GET)
-        filters, model = selectors.INFO_FILTERS, KeyAreaInfo
-    ctx = paginate(request, qs)
-    ctx.update(_list_context(request, filters))
-    title = "重点领域监管事项清单" if kind == "matter" else "重点领域信息归集公示事项清单"
-    ctx.update(
-        kind=kind,
-        title=title,
-        categories=KeyAreaInfo.Category.choices,
-        can_add=allowed(request.user, ADD, model),
-        breadcrumbs=_crumbs(_keyarea_crumb(), (title, None)),
-    )
-    return render(request, f"risk/{kind}_list.html", ctx)
+class RiskList(ObjectListView):
+    """A key-area or risk-class list: staff with a jurisdiction only (no experts); the export is
+    addressed as export.xlsx / export.csv."""
+
+    permission = (VIEW, RiskModel)
+    crumbs = [("信用监管", None), crumb("重点领域清单", "risk:keyarea_list")]
+
+    def get_context(self):
+        return {"can_add": self.add is not None and allowed(self.request.user, ADD, self.add[2])}
 
 
-@login_required
-@validated(MatterFilters)
-def matter_list(request):
-    return _reference_list(request, "matter")
+class MatterList(RiskList):
+    title = "重点领域监管事项清单"
+    filters = MatterFilters
+    selector = staticmethod(selectors.matter_list)
+    template_name = "risk/matter_list.html"
+    add = ("risk:matter_create", "新增监管事项", KeyAreaMatter)
+    export_columns = MATTER_COLUMNS
 
 
-@login_required
-@validated(InfoFilters)
-def info_list(request):
-    return _reference_list(request, "info")
-
-
-@login_required
-@permission_required(VIEW, RiskModel)
-@validated(MatterFilters)
-def matter_export(request, fmt: str):
-    qs = selectors.matter_list(request.user, request.GET)
-    return _export(request, qs, fmt, MATTER_COLUMNS, "重点领域监管事项清单", "risk.keyareamatter")
-
-
-@login_required
-@permission_required(VIEW, RiskModel)
-@validated(InfoFilters)
-def info_export(request, fmt: str):
-    qs = selectors.info_list(request.user, request.GET)
-    return _export(
-        request, qs, fmt, INFO_COLUMNS, "重点领域信息归集公示事项清单", "risk.keyareainfo"
-    )
+class InfoList(RiskList):
+    title = "重点领域信息归集公示事项清单"
+    filters = InfoFilters
+    selector = staticmethod(selectors.info_list)
+    template_name = "risk/info_list.html"
+    add = ("risk:info_create", "新增信息归集公示事项", KeyAreaInfo)
+    export_columns = INFO_COLUMNS
 
 
 def _reference_edit(request, cls, form_cls, pk, list_name, label):
@@ -463,26 +437,14 @@ def info_edit(request, pk: int | None = None):
     return _reference_edit(request, KeyAreaInfo, InfoForm, pk, "risk:info_list", "信息归集公示事项")
 
 
-@login_required
-@permission_required(VIEW, RiskModel)
-@validated(ListingFilters)
-def listing_list(request):
-    ctx = paginate(request, selectors.key_entity_list(request.user, request.GET))
-    ctx.update(_list_context(request, selectors.LISTING_FILTERS))
-    ctx.update(
-        tiers=KeyAreaListing.Tier.choices,
-        can_add=allowed(request.user, ADD, KeyAreaListing),
-        breadcrumbs=_crumbs(_keyarea_crumb(), ("重点领域企业清单", None)),
-    )
-    return render(request, "risk/listing_list.html", ctx)
-
-
-@login_required
-@permission_required(VIEW, RiskModel)
-@validated(ListingFilters)
-def listing_export(request, fmt: str):
-    qs = selectors.key_entity_list(request.user, request.GET)
-    return _export(request, qs, fmt, LISTING_COLUMNS, "重点领域企业清单", "risk.keyarealisting")
+class ListingList(RiskList):
+    title = "重点领域企业清单"
+    filters = ListingFilters
+    selector = staticmethod(selectors.key_entity_list)
+    template_name = "risk/listing_list.html"
+    noun = "户"
+    add = ("risk:listing_create", "列入企业清单", KeyAreaListing)
+    export_columns = LISTING_COLUMNS
 
 
 def _entity_initial(request) -> dict:
@@ -543,39 +505,35 @@ def listing_remove(request, pk: int):
     )
 
 
-@login_required
-@permission_required(VIEW, RiskModel)
-@validated(ClassFilters)
-def class_list(request):
-    ctx = paginate(request, selectors.class_list(request.user, request.GET))
-    ctx.update(_list_context(request, selectors.CLASS_FILTERS))
-    show_scores = selectors.may_see_scores(request.user)
-    rows = list(ctx["rows"])
-    latest = selectors.latest_rows(e.pk for e in rows) if show_scores else {}
-    ctx.update(
-        rows=[(e, latest.get(e.pk)) for e in rows],
-        show_scores=show_scores,
-        classes=Entity.RiskClass.choices,
-        breadcrumbs=_crumbs(_keyarea_crumb(), ("信用风险分类名单", None)),
-    )
-    return render(request, "risk/class_list.html", ctx)
+class ClassList(RiskList):
+    title = "信用风险分类名单"
+    export_title = "信用风险分类名单（内部）"
+    filters = ClassFilters
+    selector = staticmethod(selectors.class_list)
+    template_name = "risk/class_list.html"
+    noun = "户"
+    export_columns = CLASS_COLUMNS
 
+    def decorate(self, rows):
+        """Each entity with its latest class row (the score), for those who may see scores."""
+        if self.exporting or not selectors.may_see_scores(self.request.user):
+            return rows
+        latest = selectors.latest_rows(e.pk for e in rows)
+        for e in rows:
+            e.latest = latest.get(e.pk)
+        return rows
 
-@login_required
-@permission_required(VIEW, RiskModel)
-@validated(ClassFilters)
-def class_export(request, fmt: str):
-    qs = selectors.class_list(request.user, request.GET)
-    return _export(request, qs, fmt, CLASS_COLUMNS, "信用风险分类名单（内部）", "registry.entity")
+    def get_context(self):
+        return {"show_scores": selectors.may_see_scores(self.request.user)}
 
 
 @login_required
 @permission_required(VIEW, RiskModel)
 @validated(CoverageFilters)
 def coverage(request):
-    year, per_district, missing = selectors.coverage(request.user, params=request.GET)
+    year, per_district, missing = selectors.coverage(user=request.user, filters=request.filters)
     ctx = paginate(request, missing)
-    ctx.update(_list_context(request, ("q", "district")))
+    ctx.update(_list_context(request))
     ctx.update(
         year=year,
         per_district=per_district,
@@ -589,7 +547,7 @@ def coverage(request):
 @permission_required(VIEW, RiskModel)
 @validated(CoverageFilters)
 def coverage_export(request, fmt: str):
-    _year, _rows, missing = selectors.coverage(request.user, params=request.GET)
+    _year, _rows, missing = selectors.coverage(user=request.user, filters=request.filters)
     return _export(
         request,
         missing,
@@ -658,7 +616,7 @@ def listing_import(request):
 @validated(ListingFilters)
 def listing_records(request, fmt: str):
     """The active listings (in the user's jurisdiction) in the import's columns."""
-    qs = selectors.listing_records(request.user, request.GET)
+    qs = selectors.listing_records(user=request.user, filters=request.filters)
     return _records_export(
         request,
         fmt,
