@@ -194,8 +194,9 @@ def versions(n: int) -> tuple[float, float]:
     """A whole draw of n synthetic entities under protocol version 1 and version 2, from the
     roster digests to result.csv, alternating, median of 3 each.
 
-    Version 2 adds the entropy declaration's digest, the commitment over every digest and the
-    seed from the commitment; version 1 hashed the secret's text with the digests."""
+    Version 2 adds the public files' and persons' digests, the entropy declaration's digest,
+    the commitment over every digest, the seed from the commitment and the public result;
+    version 1 hashed the secret's text with the digests."""
     from jianguan.sampling import fast
     from jianguan.sampling import protocol as P
 
@@ -209,11 +210,18 @@ def versions(n: int) -> tuple[float, float]:
 
     def v2() -> bytes:
         digests = fast.digests_of(rules, targets, rows)
+        digests["targets_public"] = P.sha256_hex(targets.public_csv())
+        public = [e[:3] for e in rows["exclusions"]]
+        digests["exclusions_public"] = P.sha256_hex(P.canonical_csv(("u", "k", "p"), public))
+        persons = [(p[0], "inspector", p[0]) for p in rows["inspectors"]]
+        digests["persons"] = P.sha256_hex(P.canonical_csv(P.PERSON_COLUMNS, persons))
         digests["entropy_declaration"] = P.declaration_digest(DECLARATION)
         seed = P.seed_of(
             secret, P.commitment(secret, digests), P.normalise_entropy("517", "digits:3")
         )
-        return fast.run(rules, seed, targets, rows, digests).result_csv
+        result = fast.run(rules, seed, targets, rows, digests).result_csv
+        P.sha256_hex(P.public_result(result))
+        return result
 
     times: dict[str, list[float]] = {"v1": [], "v2": []}
     for _ in range(3):

@@ -183,6 +183,44 @@ def test_proof_package_of_a_published_task_verifies(portal_world, tmp_path):
     assert "python3 tools/verify_draw.py" in verify and f"draw-{w.draw.pk}" in verify
 
 
+def test_the_public_proof_reveals_no_class_tier_or_staff_id(portal_world, tmp_path):
+    """Issue 11 item 7: the proof the portal hands out carries no risk class, no key tier (no
+    certain column) and no stable staff id — persons under per-draw pseudonyms, conflict reasons
+    left out; the full files are bound by digest. Grepped file by file."""
+    import io
+    import zipfile
+
+    from jianguan.personnel.models import Inspector
+    from jianguan.sampling import protocol
+
+    w = portal_world
+    response = Client().get(reverse("portal:draw_proof", kwargs={"pk": w.draw.pk}))
+    zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))).extractall(tmp_path)
+    folder = tmp_path / f"draw-{w.draw.pk}"
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == sorted(
+        ["proof.json", "targets.public.csv", "inspectors.csv", "experts.csv"]
+        + ["exclusions.public.csv", "result.public.csv"]
+    )
+    assert protocol.verify(folder) == []
+    entities = [v.entity for v in w.draw.visits.select_related("entity")]
+    assert {(e.risk_class, e.key_tier) for e in entities} == {("D", "special")}  # 特殊重点
+    people = list(Inspector.objects.all())
+    for path in folder.iterdir():
+        text = path.read_text("utf-8")
+        header = text.splitlines()[0]
+        for column in ("risk_class", "certain", "stratum", "reason", "staff_id"):
+            assert column not in header, (path.name, column)
+        for person in people:
+            assert person.staff_no not in text and person.name not in text, path.name
+        if path.suffix == ".csv":
+            fields = {f for line in text.splitlines() for f in line.replace(";", ",").split(",")}
+            assert not {str(p.pk) for p in people} & fields, path.name  # no database id
+            assert not {"D", "1", "0", "special"} & fields, path.name  # no class, no tier flag
+    proof = (folder / "proof.json").read_text("utf-8")
+    assert not any(e.uscc in proof for e in entities) and "secret" in proof
+
+
 def test_no_proof_for_an_unpublished_task(portal_world):
     """Proof packages are handed out only for draws of published tasks."""
     draw = portal_world.pending_task.draws.get()

@@ -78,8 +78,15 @@ def publish(
     rows = data() if rows is None else rows
     directory.mkdir(parents=True, exist_ok=True)
     digests = {"rules": P.sha256_hex(P.canonical_rules(rules))}
-    for name, (file, columns) in P.ROSTER_FILES.items():
-        content = P.canonical_csv(columns, rows[name])
+    everything = {
+        **rows,
+        "targets_public": [t[:2] for t in rows["targets"]],
+        "exclusions_public": [e[:3] for e in rows["exclusions"]],
+        "persons": [(r[0], "inspector", str(100 + i)) for i, r in enumerate(rows["inspectors"])]
+        + [(r[0], "expert", str(900 + i)) for i, r in enumerate(rows["experts"])],
+    }
+    for name, (file, columns) in P.ALL_FILES.items():
+        content = P.canonical_csv(columns, everything[name])
         (directory / file).write_bytes(content)
         digests[name] = P.sha256_hex(content)
     digests["entropy_declaration"] = P.declaration_digest(declaration)
@@ -87,6 +94,9 @@ def publish(
     commitment = commitment or P.commitment(key, digests)
     draw = P.run_rows(rules, P.seed_of(key, commitment, entropy), rows, digests)
     (directory / P.RESULT_FILE).write_bytes(draw.result_csv)
+    public = P.public_result(draw.result_csv)
+    (directory / P.RESULT_PUBLIC_FILE).write_bytes(public)
+    draw.digests["result_public"] = P.sha256_hex(public)
     proof = {
         "protocol": P.PROTOCOL,
         "draw": {
@@ -118,10 +128,19 @@ def publish(
             "drawn": draw.counts["drawn"],
             "selected": len(draw.targets),
         },
-        "files": [f for f, _c in P.ROSTER_FILES.values()] + [P.RESULT_FILE],
+        "files": [f for f, _c in P.ALL_FILES.values()] + [P.RESULT_FILE, P.RESULT_PUBLIC_FILE],
     }
     write_proof(directory, proof)
     return proof
+
+
+PRIVATE = ["targets.csv", "exclusions.csv", "persons.csv", "result.csv"]
+
+
+def public(directory: Path) -> None:
+    """The public proof: the full one without the files the public may not see."""
+    for name in PRIVATE:
+        (directory / name).unlink()
 
 
 def write_proof(directory: Path, proof: dict) -> None:
@@ -312,8 +331,41 @@ def _v1(directory: Path) -> None:
     write_proof(directory, proof)
 
 
+def _public(make):
+    def made(directory: Path) -> None:
+        make(directory)
+        public(directory)
+
+    return made
+
+
+def _public_team_swapped(directory: Path) -> None:
+    publish(directory)
+    public(directory)
+    lines = (directory / "result.public.csv").read_text("utf-8").splitlines()
+    uscc, team, experts = lines[2].split(",")
+    lines[2] = ",".join([uscc, ";".join(reversed(team.split(";"))), experts])
+    (directory / "result.public.csv").write_text("\n".join(lines) + "\n", "utf-8")
+    edit_proof(
+        directory,
+        _set("digests.result_public", P.sha256_hex((directory / "result.public.csv").read_bytes())),
+    )
+
+
+def _public_projection(directory: Path) -> None:
+    """A full proof whose public file is not the projection of the full one."""
+    publish(directory)
+    edit_file(directory, "targets.public.csv", lambda b: b.replace(b"310101\n", b"310102\n", 1))
+
+
+def _persons_mismatch(directory: Path) -> None:
+    publish(directory)
+    edit_file(directory, "persons.csv", lambda b: b.replace(b"I00,inspector", b"I99,inspector"))
+
+
 GOOD = [
     ("v2", _original),
+    ("v2-public", _public(_original)),
     ("v2-no-entropy", lambda d: publish(d, entropy="", declaration=None)),
     ("v1", _v1),
 ]
@@ -359,4 +411,15 @@ HOSTILE = [
     ("declaration-missing", _missing("entropy_declaration"), "entropy_declaration"),
     ("rules-not-object", _times(rules=[1]), "rules"),
     ("proof-not-object", lambda d: (publish(d), write_proof(d, [1])), "proof.json"),
+    ("public-team-swapped", _public_team_swapped, "result.public.csv"),
+    ("public-exclusion-dropped", _public(_drop_exclusion), "commitment"),
+    ("public-entropy-changed", _public(_changed_entropy), "seed"),
+    ("public-count-selected", _public(_count("selected", 1)), "counts.selected"),
+    (
+        "public-file-missing",
+        lambda d: (publish(d), public(d), (d / "inspectors.csv").unlink()),
+        "inspectors.csv",
+    ),
+    ("public-not-projection", _public_projection, "targets.public.csv"),
+    ("persons-mismatch", _persons_mismatch, "persons.csv"),
 ]

@@ -317,14 +317,18 @@ def test_proof_zip_holds_the_six_files_and_verifies(client_a, admin_a, roster, t
         for n in (
             "proof.json",
             "targets.csv",
+            "targets.public.csv",
             "inspectors.csv",
             "experts.csv",
             "exclusions.csv",
+            "exclusions.public.csv",
+            "persons.csv",
             "result.csv",
+            "result.public.csv",
         )
     )
     archive.extractall(tmp_path)
-    assert protocol.verify(tmp_path / f"draw-{draw.pk}") == []
+    assert protocol.verify(tmp_path / f"draw-{draw.pk}") == []  # the full proof, staff only
     # The download is on record.
     from jianguan.core.audit import history
 

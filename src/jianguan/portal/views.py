@@ -108,16 +108,19 @@ def task_detail(request, pk: int):
 @require_GET
 @limit_page
 def draw_proof(request, pk: int):
-    """The proof package of a draw in force of a published task (the same zip staff download)."""
+    """The public proof of a draw in force of a published task: no risk class, key tier or staff
+    id (docs/draw-protocol.md §9); staff download the full proof."""
     draw = selectors.published_draw(pk)
     if draw is None or not selectors.proof_is_public(draw) or not _proof_complete(draw):
         return _not_found(request, "该抽取不存在、所属任务尚未公示，或抽取证明不可下载。")
-    return exporting.proof_zip(draw)
+    return exporting.proof_zip(draw, public=True)
 
 
 def _proof_complete(draw) -> bool:
     folder = sampling_services.draw_dir(draw)
-    return all((folder / name).is_file() for name in exporting.PROOF_FILES)
+    return all(
+        (folder / name).is_file() for name in sampling_services.proof_files(draw, public=True)
+    )
 
 
 @require_GET

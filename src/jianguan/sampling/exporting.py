@@ -11,7 +11,6 @@ from jianguan.core import tabular
 from jianguan.core.downloads import file_download
 from jianguan.core.tabular import Column
 
-from . import protocol as P
 from . import selectors, services
 from .models import Draw
 
@@ -92,20 +91,20 @@ def result_records(draw: Draw, qs):
         ]
 
 
-PROOF_FILES = [f for f, _c in P.ROSTER_FILES.values()] + [P.RESULT_FILE, P.PROOF_FILE]
-
-
 def proof_folder(draw: Draw) -> str:
     return f"draw-{draw.pk}"
 
 
-def proof_zip(draw: Draw) -> FileResponse:
-    """The draw's six files in one zip, under a folder draw-<id>/ (verify that folder)."""
+def proof_zip(draw: Draw, *, public: bool = False) -> FileResponse:
+    """The draw's proof files in one zip, under a folder draw-<id>/ (verify that folder): the
+    full proof for staff, the public one (no risk class, key tier or staff id) for the portal."""
     folder = services.draw_dir(draw)
+    names = services.proof_files(draw, public=public)
 
     def write(target) -> None:
         with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as z:
-            for name in PROOF_FILES:
+            for name in names:
                 z.write(folder / name, f"{proof_folder(draw)}/{name}")
 
-    return file_download(write, f"抽取证明-{proof_folder(draw)}.zip")
+    label = "公开抽取证明" if public else "抽取证明"
+    return file_download(write, f"{label}-{proof_folder(draw)}.zip")

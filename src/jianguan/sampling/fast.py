@@ -115,6 +115,20 @@ class Targets:
     def canonical_csv(self) -> bytes:
         return TARGET_HEADER + self.canonical_body().tobytes()
 
+    def public_csv(self) -> bytes:
+        """targets.public.csv: the canonical roster without risk class and certainty."""
+        t = self.sorted()
+        widths = [len(c.encode()) for c in t.district_codes] or [1]
+        width = max(widths)
+        codes = np.array([c.encode() for c in t.district_codes], dtype=f"S{width}")
+        m = np.zeros((len(t), 18 + width + 2), dtype=np.uint8)
+        m[:, :18] = _fixed(t.uscc, 18)
+        m[:, 18] = ord(",")
+        m[:, 19 : 19 + width] = _fixed(codes[t.district], width)
+        m[:, -1] = ord("\n")
+        body = m.reshape(-1) if min(widths) == width else m[m != 0]
+        return b"uscc,district\n" + body.tobytes()
+
     def digest(self) -> str:
         h = hashlib.sha256(TARGET_HEADER)
         h.update(memoryview(np.ascontiguousarray(self.canonical_body())))

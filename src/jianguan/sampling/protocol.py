@@ -53,6 +53,17 @@ ROSTER_FILES = {
 }
 RESULT_FILE = "result.csv"
 PROOF_FILE = "proof.json"
+# Version 2: the public proof leaves out what the public may not see (risk class, key tier,
+# staff ids, conflict reasons); the commitment binds those files by digest.
+PERSON_COLUMNS = ("person_id", "kind", "staff_id")
+EXTRA_FILES = {
+    "targets_public": ("targets.public.csv", ("uscc", "district")),
+    "exclusions_public": ("exclusions.public.csv", ("uscc", "kind", "person_id")),
+    "persons": ("persons.csv", PERSON_COLUMNS),
+}
+PUBLIC_FILES = ("targets_public", "inspectors", "experts", "exclusions_public")
+RESULT_PUBLIC_FILE = "result.public.csv"
+RESULT_PUBLIC_COLUMNS = ("uscc", "inspector_ids", "expert_ids")
 ALL_POOL = "*"
 
 
@@ -96,7 +107,17 @@ def canonical_rules(rules: dict) -> bytes:
 
 SECRET_BYTES = 32
 # The digests the version 2 commitment binds, in this order (proof.digests also holds "result").
-COMMITTED = ("rules", "targets", "inspectors", "experts", "exclusions", "entropy_declaration")
+COMMITTED = (
+    "rules",
+    "targets",
+    "targets_public",
+    "inspectors",
+    "experts",
+    "exclusions",
+    "exclusions_public",
+    "persons",
+    "entropy_declaration",
+)
 DECLARATION_KEYS = ("announced_at", "format", "identifier", "source")
 ENTROPY_KINDS = {"digits": "位数字", "numbers": "个号码"}
 # After NFKC (full-width digits and commas become ASCII), these separate the digits or numbers.
@@ -786,17 +807,25 @@ COUNT_KEYS = (
 
 @dataclass
 class Bundle:
-    """One proof directory: proof.json, the roster files, result.csv, and what checks derive."""
+    """One proof directory: proof.json, the roster files, the result, and what checks derive.
+
+    public: the public proof (no targets.csv, exclusions.csv, persons.csv nor result.csv; their
+    digests are in proof.json and bound by the commitment)."""
 
     directory: Path
     proof: dict
     files: dict[str, bytes]
     published: bytes
     compute: object
+    public: bool = False
+    published_public: bytes | None = None
     rows: dict[str, list] = field(default_factory=dict)
     digests: dict[str, str] = field(default_factory=dict)
     secret: bytes = b""
     seed: bytes = b""
+
+
+ALL_FILES = {**ROSTER_FILES, **EXTRA_FILES}
 
 
 def fatal(check):
@@ -806,15 +835,22 @@ def fatal(check):
 
 def load(directory: str | Path, compute=compute) -> Bundle | list[str]:
     directory = Path(directory)
+    public = not (directory / RESULT_FILE).exists() and (directory / RESULT_PUBLIC_FILE).exists()
     try:
         proof = json.loads((directory / PROOF_FILE).read_bytes().decode("utf-8"))
-        files = {name: (directory / f).read_bytes() for name, (f, _c) in ROSTER_FILES.items()}
-        published = (directory / RESULT_FILE).read_bytes()
+        files = {
+            name: (directory / f).read_bytes()
+            for name, (f, _c) in ALL_FILES.items()
+            if (directory / f).exists()
+        }
+        published = (directory / (RESULT_PUBLIC_FILE if public else RESULT_FILE)).read_bytes()
+        extra = directory / RESULT_PUBLIC_FILE
+        published_public = extra.read_bytes() if extra.exists() else None
     except (OSError, ValueError) as exc:
         return [f"无法读取抽取文件：{exc}"]
     if not isinstance(proof, dict):
         return ["proof.json：内容应为一个 JSON 对象"]
-    return Bundle(directory, proof, files, published, compute)
+    return Bundle(directory, proof, files, published, compute, public, published_public)
 
 
 def verify(directory: str | Path, compute=compute, checks=()) -> list[str]:
@@ -827,7 +863,8 @@ def verify(directory: str | Path, compute=compute, checks=()) -> list[str]:
         return _run_checks(bundle, (*V1_CHECKS, *checks))
     if version != PROTOCOL:
         return [f"protocol：协议版本 {version!r} 不是 {PROTOCOL} 或 {PROTOCOL_V1}"]
-    return _run_checks(bundle, (*V2_CHECKS, *checks))
+    own = V2_PUBLIC_CHECKS if bundle.public else V2_CHECKS
+    return _run_checks(bundle, (*own, *checks))
 
 
 def _run_checks(bundle: Bundle, checks) -> list[str]:
@@ -857,12 +894,23 @@ def check_fields(b: Bundle) -> list[str]:
     return problems
 
 
+def _files_of(b: Bundle) -> tuple[str, ...]:
+    if b.proof.get("protocol") == PROTOCOL_V1:
+        return tuple(ROSTER_FILES)
+    return PUBLIC_FILES if b.public else tuple(ALL_FILES)
+
+
 @fatal
 def check_files(b: Bundle) -> list[str]:
-    """Each roster is in canonical form (the bytes themselves are digested) and well formed."""
+    """Each file is present, in canonical form (the bytes themselves are digested) and well
+    formed; in a full proof the public files are the projections of the full ones."""
     problems = []
-    for name, (file, columns) in ROSTER_FILES.items():
-        data = b.files[name]
+    for name in _files_of(b):
+        file, columns = ALL_FILES[name]
+        data = b.files.get(name)
+        if data is None:
+            problems.append(f"{file}：缺少该文件")
+            continue
         try:
             rows = read_csv(data, columns)
             _check_rows(name, rows)
@@ -876,19 +924,34 @@ def check_files(b: Bundle) -> list[str]:
         b.rows[name] = rows
         b.digests[name] = sha256_hex(data)
     b.digests["rules"] = sha256_hex(canonical_rules(b.proof["rules"]))
+    if not problems and "persons" in b.rows:
+        problems += _projection_problems(b.rows)
+    return problems
+
+
+def _projection_problems(rows: dict[str, list]) -> list[str]:
+    problems = []
+    if rows["targets_public"] != sorted((t[0], t[1]) for t in rows["targets"]):
+        problems.append("targets.public.csv：不是 targets.csv 去掉风险分类和必查两列的结果")
+    if rows["exclusions_public"] != sorted(e[:3] for e in rows["exclusions"]):
+        problems.append("exclusions.public.csv：不是 exclusions.csv 去掉回避原因一列的结果")
+    people = {(r[0], "inspector") for r in rows["inspectors"]}
+    people |= {(r[0], "expert") for r in rows["experts"]}
+    if {(r[0], r[1]) for r in rows["persons"]} != people:
+        problems.append("persons.csv：化名与检查人员、专家名单不一一对应")
     return problems
 
 
 def _check_rows(name: str, rows: list[tuple[str, ...]]) -> None:
-    keys = [row[0] for row in rows] if name != "exclusions" else []
+    keys = [row[0] for row in rows] if not name.startswith("exclusions") else []
     if len(set(keys)) != len(keys):
         raise ValueError("编号重复")
     for row in rows:
-        if name == "targets":
-            uscc, district, risk, certain = row
-            ok = USCC.fullmatch(uscc) and SAFE_TOKEN.fullmatch(district)
-            ok = ok and risk in ("", "A", "B", "C", "D") and certain in ("0", "1")
-        elif name == "exclusions":
+        if name in ("targets", "targets_public"):
+            ok = USCC.fullmatch(row[0]) and SAFE_TOKEN.fullmatch(row[1])
+            if name == "targets":
+                ok = ok and row[2] in ("", "A", "B", "C", "D") and row[3] in ("0", "1")
+        elif name.startswith("exclusions") or name == "persons":  # kind is the 2nd column
             ok = row[1] in ("inspector", "expert") and all(SAFE_TOKEN.fullmatch(v) for v in row[:3])
         else:  # inspectors (id, pool, skills joined by ";") and experts (id)
             ok = all(SAFE_TOKEN.fullmatch(v) for v in row[:2]) and (
@@ -940,6 +1003,8 @@ def check_commitment(b: Bundle) -> list[str]:
     problems = []
     b.digests["entropy_declaration"] = declaration_digest(b.proof["entropy_declaration"])
     recorded = b.proof["digests"]
+    for name in COMMITTED:  # a public proof has only the digests of the files it leaves out
+        b.digests.setdefault(name, str(recorded.get(name)))
     for name in COMMITTED:
         if recorded.get(name) != b.digests[name]:
             problems.append(f"digests.{name}：{_what(name)}的摘要与 proof.json 记录的不符")
@@ -956,7 +1021,7 @@ def _what(name: str) -> str:
         return "抽取规则"
     if name == "entropy_declaration":
         return "外部随机数声明"
-    return f"冻结名单 {ROSTER_FILES[name][0]} "
+    return f"冻结名单 {ALL_FILES[name][0]} "
 
 
 def check_seed(b: Bundle) -> list[str]:
@@ -1036,7 +1101,8 @@ def check_redraw(b: Bundle) -> list[str]:
 
 
 def check_result(b: Bundle) -> list[str]:
-    """The draw recomputed byte for byte, and every count of proof.counts."""
+    """The draw recomputed byte for byte, every count of proof.counts, and the public result
+    as the projection of the full one."""
     try:
         computed = b.compute(b.proof["rules"], b.seed, b.files)
     except (RuleError, ValueError, KeyError, TypeError, AttributeError, ArithmeticError) as exc:
@@ -1047,6 +1113,11 @@ def check_result(b: Bundle) -> list[str]:
     if sha256_hex(b.published) != b.proof["digests"].get("result"):
         problems.append("result.csv：结果文件的摘要与 proof.json 记录的不符")
     problems += _diff_results(computed.result_csv, b.published)
+    public = public_result(computed.result_csv)
+    if b.published_public != public:
+        problems.append(f"{RESULT_PUBLIC_FILE}：不是重算结果去掉抽取层和必查两列的结果")
+    elif sha256_hex(public) != b.proof["digests"].get("result_public"):
+        problems.append(f"{RESULT_PUBLIC_FILE}：摘要与 proof.json 记录的不符")
     rows = b.rows
     expected = {
         "targets": len(rows["targets"]),
@@ -1058,7 +1129,11 @@ def check_result(b: Bundle) -> list[str]:
         "drawn": computed.drawn,
         "selected": computed.result_csv.count(b"\n") - 1,
     }
-    counts = b.proof["counts"]
+    return problems + _count_problems(b.proof["counts"], expected)
+
+
+def _count_problems(counts: dict, expected: dict) -> list[str]:
+    problems = []
     if set(counts) != set(COUNT_KEYS):
         problems.append(f"counts：应恰含 {'、'.join(COUNT_KEYS)}")
     problems += [
@@ -1067,6 +1142,76 @@ def check_result(b: Bundle) -> list[str]:
         for key, value in expected.items()
         if counts.get(key) != value
     ]
+    return problems
+
+
+def public_result(result: bytes) -> bytes:
+    """result.public.csv: result.csv without the stratum and certain columns."""
+    rows = read_csv(result, RESULT_COLUMNS)
+    return canonical_csv(RESULT_PUBLIC_COLUMNS, [(r[0], r[3], r[4]) for r in rows])
+
+
+def check_result_public(b: Bundle) -> list[str]:
+    """The public proof: the teams recomputed for the published selected entities from the
+    public rosters (pseudonyms), byte for byte, and the counts the public files determine.
+
+    Which entities are selected depends on risk classes and key tiers the public may not see:
+    that is verified with the full proof (the commitment binds its files)."""
+    try:
+        rows = read_csv(b.published, RESULT_PUBLIC_COLUMNS)
+    except (ValueError, UnicodeDecodeError) as exc:
+        return [f"{RESULT_PUBLIC_FILE}：{exc}"]
+    problems = []
+    if sha256_hex(b.published) != b.proof["digests"].get("result_public"):
+        problems.append(f"{RESULT_PUBLIC_FILE}：摘要与 proof.json 记录的不符")
+    district = dict(b.rows["targets_public"])
+    chosen_ids = [r[0] for r in rows]
+    unknown = [u for u in chosen_ids if u not in district]
+    if unknown or len(set(chosen_ids)) != len(chosen_ids):
+        return problems + [f"{RESULT_PUBLIC_FILE}：含不在冻结名单中或重复的检查对象 {unknown[:5]}"]
+    ranks = uniforms(b.seed, "T", chosen_ids)
+    chosen = [Target(u, district[u], "", False, r) for u, r in zip(chosen_ids, ranks, strict=True)]
+    exclusions = [(*e, "") for e in b.rows["exclusions_public"]]
+    try:
+        a = assign(
+            b.proof["rules"], b.seed, chosen, b.rows["inspectors"], b.rows["experts"], exclusions
+        )
+    except (RuleError, ValueError, KeyError, TypeError, AttributeError, ArithmeticError) as exc:
+        return problems + [f"无法重算人员分配：{exc}"]
+    if a.unstaffed:
+        return problems + ["重算结果：有检查对象无法配齐检查人员，而公布的结果声称已配齐"]
+    expected = canonical_csv(
+        RESULT_PUBLIC_COLUMNS,
+        [(u, ";".join(a.teams[u]), ";".join(a.experts.get(u, []))) for u in chosen_ids],
+    )
+    if expected != b.published:
+        want = {r[0]: r for r in read_csv(expected, RESULT_PUBLIC_COLUMNS)}
+        problems += [
+            f"{RESULT_PUBLIC_FILE}：{r[0]} 的检查人员或专家应为 {want[r[0]][1:]!r}，公布的是 {r[1:]!r}"
+            for r in rows
+            if want[r[0]] != r
+        ][:50] or [f"{RESULT_PUBLIC_FILE}：内容与重算结果一致，但文件格式不是规范格式"]
+    counts = b.proof["counts"]
+    known = {
+        "targets": len(district),
+        "inspectors": len(b.rows["inspectors"]),
+        "experts": len(b.rows["experts"]),
+        "exclusions": len(b.rows["exclusions_public"]),
+        "selected": len(rows),
+    }
+    problems += _count_problems(counts, known)
+    population, drawn, certain = (
+        counts.get("population"),
+        counts.get("drawn"),
+        counts.get("certain"),
+    )
+    try:
+        if sum(drawn.values()) + certain != len(rows) or sum(population.values()) + certain != len(
+            district
+        ):
+            problems.append("counts：各层数量与必查户数之和与名单、结果的户数不符")
+    except (AttributeError, TypeError):
+        problems.append("counts：population、drawn 应为各层的户数，certain 应为整数")
     return problems
 
 
@@ -1081,6 +1226,7 @@ V2_CHECKS = (
     check_redraw,
     check_result,
 )
+V2_PUBLIC_CHECKS = V2_CHECKS[:-1] + (check_result_public,)
 
 
 # Version 1: the commitment is SHA-256 of the secret alone and the seed hashes the secret's

@@ -9,6 +9,7 @@ unreferenced or overwritable directory, and the step can simply be run again.
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import json
 import secrets
 import shutil
@@ -80,6 +81,7 @@ def commit(
     if not len(frozen.targets):
         raise DrawError(_("按任务的抽查范围，没有可抽取的检查对象"))
     _check_quotas(frozen)
+    _pseudonymise(frozen)
     secret = secrets.token_bytes(P.SECRET_BYTES)
     with transaction.atomic():
         number = (task.draws.order_by("-number").values_list("number", flat=True).first() or 0) + 1
@@ -207,19 +209,68 @@ def _roster_counts(frozen: freeze.Frozen) -> dict:
     }
 
 
+def _pseudonymise(frozen: freeze.Frozen) -> None:
+    """Every person under a pseudonym of this draw: the protocol's files carry no stable staff
+    id. persons.csv (bound by the commitment, in the full proof only) maps them back."""
+    while True:
+        key = secrets.token_bytes(32)
+        alias = {
+            (kind, row[0]): kind[0].upper()
+            + hmac.new(key, f"{kind}|{row[0]}".encode(), "sha256").hexdigest()[:16]
+            for kind, table in (("inspector", "inspectors"), ("expert", "experts"))
+            for row in frozen.rows[table]
+        }
+        if len(set(alias.values())) == len(alias):  # 64 bits each: a collision is a curiosity
+            break
+    rows = frozen.rows
+    rows["inspectors"] = [(alias["inspector", r[0]], *r[1:]) for r in rows["inspectors"]]
+    rows["experts"] = [(alias["expert", r[0]], *r[1:]) for r in rows["experts"]]
+    # An exclusion of someone not on the roster changes nothing: it is left out.
+    rows["exclusions"] = [
+        (u, kind, alias[kind, person], reason)
+        for u, kind, person, reason in rows["exclusions"]
+        if (kind, person) in alias
+    ]
+    rows["persons"] = [(name, kind, person) for (kind, person), name in alias.items()]
+
+
 def _write_rosters(draw: Draw, frozen: freeze.Frozen) -> dict[str, str]:
     folder = draw_dir(draw)
     if folder.exists():
         shutil.rmtree(folder)  # left by an earlier attempt that did not commit
     folder.mkdir(parents=True)
     digests = {"rules": P.sha256_hex(P.canonical_rules(frozen.rules))}
-    data = {"targets": frozen.targets.canonical_csv()}
-    for name in ("inspectors", "experts", "exclusions"):
-        data[name] = P.canonical_csv(P.ROSTER_FILES[name][1], frozen.rows[name])
+    rows = frozen.rows
+    data = {
+        "targets": frozen.targets.canonical_csv(),
+        "targets_public": frozen.targets.public_csv(),
+        "exclusions_public": P.canonical_csv(
+            P.EXTRA_FILES["exclusions_public"][1], [e[:3] for e in rows["exclusions"]]
+        ),
+    }
+    for name in ("inspectors", "experts", "exclusions", "persons"):
+        data[name] = P.canonical_csv(P.ALL_FILES[name][1], rows[name])
     for name, content in data.items():
-        (folder / P.ROSTER_FILES[name][0]).write_bytes(content)
+        (folder / P.ALL_FILES[name][0]).write_bytes(content)
         digests[name] = P.sha256_hex(content)
     return digests
+
+
+def _staff_ids(draw: Draw) -> dict[str, int]:
+    """pseudonym → person id from persons.csv; {} for draws frozen before pseudonyms, whose
+    files carry the ids themselves."""
+    frozen = getattr(draw, "_frozen", None)
+    path = draw_dir(draw) / P.EXTRA_FILES["persons"][0]
+    if frozen is not None and "persons" in frozen.rows:
+        rows = frozen.rows["persons"]
+    elif path.exists():
+        content = path.read_bytes()
+        if P.sha256_hex(content) != draw.digests.get("persons"):
+            raise DrawError(_("冻结名单文件 persons.csv 与承诺时的摘要不符，不能抽取"))
+        rows = P.read_csv(content, P.PERSON_COLUMNS)
+    else:
+        return {}
+    return {name: int(person) for name, _kind, person in rows}
 
 
 def set_entropy(draw: Draw, *, user, value: str) -> Draw:
@@ -414,8 +465,20 @@ def proof(draw: Draw) -> dict:
         "seed": draw.seed,
         "digests": draw.digests,
         "counts": draw.counts,
-        "files": [f for f, _c in P.ROSTER_FILES.values()] + [P.RESULT_FILE],
+        "files": proof_files(draw, public=False)[:-1],
     }
+
+
+def proof_files(draw: Draw, *, public: bool) -> list[str]:
+    """The files of the full or the public proof (version 1 has only the full one); proof.json
+    last."""
+    if draw.protocol == P.PROTOCOL_V1:
+        names = [f for f, _c in P.ROSTER_FILES.values()] + [P.RESULT_FILE]
+    elif public:
+        names = [P.ALL_FILES[n][0] for n in P.PUBLIC_FILES] + [P.RESULT_PUBLIC_FILE]
+    else:
+        names = [f for f, _c in P.ALL_FILES.values()] + [P.RESULT_FILE, P.RESULT_PUBLIC_FILE]
+    return [*names, P.PROOF_FILE]
 
 
 def _proof_v1(draw: Draw) -> dict:
@@ -446,6 +509,10 @@ def _proof_v1(draw: Draw) -> dict:
 def _write_proof(draw: Draw, result_csv: bytes) -> None:
     folder = draw_dir(draw)
     (folder / P.RESULT_FILE).write_bytes(result_csv)
+    if draw.protocol != P.PROTOCOL_V1:
+        public = P.public_result(result_csv)
+        (folder / P.RESULT_PUBLIC_FILE).write_bytes(public)
+        draw.digests["result_public"] = P.sha256_hex(public)
     text = json.dumps(proof(draw), ensure_ascii=False, indent=2, sort_keys=True)
     (folder / P.PROOF_FILE).write_text(text + "\n", encoding="utf-8")
 
@@ -463,8 +530,9 @@ def _write_visits(draw: Draw, result: fast.Draw) -> None:
         )
     ]
     members = []  # (row, inspector, expert, slot)
+    staff = _staff_ids(draw)
     for kind, teams in (("inspector", result.inspectors), ("expert", result.experts)):
-        people = [int(i) for i in teams.ids]
+        people = [staff[i] if staff else int(i) for i in teams.ids]
         for row, team in enumerate(teams.matrix.tolist()):
             for slot, i in enumerate(team):
                 if i >= 0:
@@ -579,13 +647,13 @@ def merge(visit: Visit, *, into: Visit, user) -> Visit:
     return visit
 
 
-def export(draw: Draw, *, out: str | Path) -> Path:
-    """Copy the proof package (rosters, result.csv, proof.json) to `out`."""
+def export(draw: Draw, *, out: str | Path, public: bool = False) -> Path:
+    """Copy the full proof package (or the public one) to `out`."""
     if draw.status not in (Draw.Status.DRAWN, Draw.Status.SUPERSEDED):
         raise DrawError(_("抽取尚未完成，没有可导出的证明"))
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    for name in [f for f, _c in P.ROSTER_FILES.values()] + [P.RESULT_FILE, P.PROOF_FILE]:
+    for name in proof_files(draw, public=public):
         shutil.copyfile(draw_dir(draw) / name, out / name)
     return out
 

@@ -40,7 +40,12 @@ DIGEST_LABELS = [
     ("inspectors", "检查人员名单 inspectors.csv"),
     ("experts", "专家名单 experts.csv"),
     ("exclusions", "回避名单 exclusions.csv"),
+    ("persons", "人员化名对照 persons.csv"),
+    ("targets_public", "公开的检查对象名单 targets.public.csv"),
+    ("exclusions_public", "公开的回避名单 exclusions.public.csv"),
+    ("entropy_declaration", "外部随机数声明"),
     ("result", "抽取结果 result.csv"),
+    ("result_public", "公开的抽取结果 result.public.csv"),
 ]
 STATUS_CSS = {
     Draw.Status.COMMITTED: "info",
@@ -51,6 +56,13 @@ STATUS_CSS = {
 
 
 SAMPLING = ("双随机抽查", None)
+
+
+def _digests(draw: Draw) -> list[tuple[str, str | None]]:
+    """The draw's digests by label; the result's before the draw as a dash (a draw of protocol
+    version 1 has no public files)."""
+    shown = [(k, label) for k, label in DIGEST_LABELS if k in draw.digests or k == "result"]
+    return [(label, draw.digests.get(k)) for k, label in shown]
 
 
 def _crumbs(*items: tuple[str, str | None]) -> list[tuple[str, str | None]]:
@@ -137,7 +149,7 @@ def _detail(request, draw: Draw, redraw_form: RedrawForm | None = None, status: 
         can_change=can_change,
         job=selectors.running_job(draw) if draw.status == Draw.Status.COMMITTED else None,
         strata=selectors.strata(draw),
-        digests=[(label, draw.digests.get(key)) for key, label in DIGEST_LABELS],
+        digests=_digests(draw),
         unstaffed=selectors.unstaffed_rows(draw) if draw.status == Draw.Status.INFEASIBLE else [],
         redrawn_by=redrawn_by,
         overlaps=overlaps,
@@ -204,7 +216,7 @@ def draw_print(request, pk: int):
             "items": list(draw.task.items.select_related("department")),
             "sections": sections,
             "strata": selectors.strata(draw),
-            "digests": [(label, draw.digests.get(key)) for key, label in DIGEST_LABELS],
+            "digests": _digests(draw),
             "visits": visits,
             "final": draw.is_final,
             "printed_at": timezone.localtime(),
